@@ -1,0 +1,1 @@
+//! uvfs facade (being written).
