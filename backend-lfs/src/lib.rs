@@ -11,8 +11,3 @@ pub mod lfs1;
 #[cfg(feature = "lfs2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lfs2")))]
 pub mod lfs2;
-
-#[cfg(feature = "lfs1")]
-pub use lfs1::VfsLfs1;
-#[cfg(feature = "lfs2")]
-pub use lfs2::VfsLfs2;

@@ -1,0 +1,1 @@
+//! littlefs v1 in pure Rust (being written).

@@ -1,0 +1,1 @@
+//! littlefs v2 on the C engine (being written).
