@@ -6,6 +6,19 @@
 
 extern crate alloc;
 
+mod cache;
+pub mod detect;
 mod disk;
+mod mount;
+mod nor;
+pub mod path;
+#[cfg(feature = "std")]
+mod std_impls;
 
+pub use cache::{BlockCache, CacheStats};
 pub use disk::RamDisk;
+pub use mount::{UnameFields, Vfs};
+pub use nor::FromNorFlash;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use std_impls::{FileDisk, OsEntropy, SystemClock};
