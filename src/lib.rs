@@ -6,14 +6,14 @@
 
 extern crate alloc;
 
-mod system;
 #[cfg(feature = "std")]
 mod shared;
+mod system;
 
-pub use system::System;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use shared::{errno_of, to_io, File, PathError, SharedSystem};
+pub use system::System;
 
 pub use uvfs_os_api as os_api;
 pub use uvfs_os_api::{
@@ -27,6 +27,10 @@ pub use uvfs_vfs_core::{BlockCache, RamDisk, Vfs};
 #[cfg(feature = "fat")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fat")))]
 pub use uvfs_backend_fat as fat;
+/// `VfsKv` (feature `kv`).
+#[cfg(feature = "kv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kv")))]
+pub use uvfs_backend_kv as kv;
 /// `VfsLfs1`/`VfsLfs2` (features `lfs1`, `lfs2`).
 #[cfg(any(feature = "lfs1", feature = "lfs2"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "lfs1", feature = "lfs2"))))]
@@ -35,10 +39,6 @@ pub use uvfs_backend_lfs as lfs;
 #[cfg(feature = "posix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "posix")))]
 pub use uvfs_backend_posix as posix;
-/// `VfsKv` (feature `kv`).
-#[cfg(feature = "kv")]
-#[cfg_attr(docsrs, doc(cfg(feature = "kv")))]
-pub use uvfs_backend_kv as kv;
 /// `os.dupterm`'s terminal (feature `dupterm`).
 #[cfg(feature = "dupterm")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dupterm")))]

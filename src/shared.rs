@@ -59,21 +59,28 @@ pub struct SharedSystem {
 impl SharedSystem {
     /// Shares `system`.
     pub fn new(system: System) -> SharedSystem {
-        SharedSystem { inner: Arc::new(Mutex::new(system)) }
+        SharedSystem {
+            inner: Arc::new(Mutex::new(system)),
+        }
     }
 
     /// Locks the system for direct `Os` calls. A panic in another holder does not poison it
     /// for good: the lock is taken anyway, since `System` keeps no invariant a panic can break
     /// half-way that its own calls would not report as errors.
     pub fn lock(&self) -> MutexGuard<'_, System> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// `open(path, mode)` with a MicroPython mode string.
     pub fn open(&self, path: &str, mode: &str) -> io::Result<File> {
         let mode = OpenMode::parse(mode).map_err(to_io)?;
         let handle = self.lock().open(path, mode).map_err(to_io)?;
-        Ok(File { system: self.clone(), handle: Some(handle) })
+        Ok(File {
+            system: self.clone(),
+            handle: Some(handle),
+        })
     }
 }
 

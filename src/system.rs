@@ -104,16 +104,29 @@ impl Os for System {
     }
 
     #[cfg(feature = "dupterm")]
-    fn dupterm(&mut self, stream: Option<BoxedStream>, index: usize) -> Result<Option<BoxedStream>> {
+    fn dupterm(
+        &mut self,
+        stream: Option<BoxedStream>,
+        index: usize,
+    ) -> Result<Option<BoxedStream>> {
         self.terminal.dupterm(stream, index)
     }
 
     #[cfg(not(feature = "dupterm"))]
-    fn dupterm(&mut self, _stream: Option<BoxedStream>, _index: usize) -> Result<Option<BoxedStream>> {
+    fn dupterm(
+        &mut self,
+        _stream: Option<BoxedStream>,
+        _index: usize,
+    ) -> Result<Option<BoxedStream>> {
         Err(uvfs_os_api::Errno::EOPNOTSUPP.with_detail("uvfs built without the dupterm feature"))
     }
 
-    fn mount(&mut self, fs: BoxedFilesystem, mount_point: &str, options: MountOptions) -> Result<()> {
+    fn mount(
+        &mut self,
+        fs: BoxedFilesystem,
+        mount_point: &str,
+        options: MountOptions,
+    ) -> Result<()> {
         self.vfs.mount(fs, mount_point, options)
     }
     fn umount(&mut self, mount_point: &str) -> Result<BoxedFilesystem> {

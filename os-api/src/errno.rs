@@ -99,7 +99,10 @@ impl Errno {
 
     /// Attaches a static detail message, making an [`Error`].
     pub const fn with_detail(self, detail: &'static str) -> Error {
-        Error { errno: self, detail: Some(detail) }
+        Error {
+            errno: self,
+            detail: Some(detail),
+        }
     }
 }
 
@@ -144,13 +147,19 @@ pub struct Error {
 impl Error {
     /// An error with only an errno.
     pub const fn new(errno: Errno) -> Error {
-        Error { errno, detail: None }
+        Error {
+            errno,
+            detail: None,
+        }
     }
 
     /// An internal "cannot happen" state, reported as `EIO` with a `bug: ...` detail instead of a
     /// panic.
     pub const fn bug(detail: &'static str) -> Error {
-        Error { errno: Errno::EIO, detail: Some(detail) }
+        Error {
+            errno: Errno::EIO,
+            detail: Some(detail),
+        }
     }
 
     /// The errno.
@@ -234,7 +243,12 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         for pair in Errno::ALL.windows(2) {
-            assert!(pair[0].code() < pair[1].code(), "{:?} {:?}", pair[0], pair[1]);
+            assert!(
+                pair[0].code() < pair[1].code(),
+                "{:?} {:?}",
+                pair[0],
+                pair[1]
+            );
         }
     }
 

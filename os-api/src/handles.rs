@@ -79,7 +79,8 @@ pub struct HandleSlab<T, H: Handle> {
 fn next_base() -> u32 {
     use core::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9)
+    NEXT.fetch_add(1, Ordering::Relaxed)
+        .wrapping_mul(0x9E37_79B9)
 }
 
 #[cfg(not(target_has_atomic = "32"))]
@@ -96,7 +97,13 @@ impl<T, H: Handle> Default for HandleSlab<T, H> {
 impl<T, H: Handle> HandleSlab<T, H> {
     /// An empty slab.
     pub fn new() -> Self {
-        HandleSlab { slots: Vec::new(), free: Vec::new(), base: next_base(), live: 0, _handle: PhantomData }
+        HandleSlab {
+            slots: Vec::new(),
+            free: Vec::new(),
+            base: next_base(),
+            live: 0,
+            _handle: PhantomData,
+        }
     }
 
     /// Stores `value` and returns its handle.
@@ -109,7 +116,10 @@ impl<T, H: Handle> HandleSlab<T, H> {
             }
         }
         let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
-        self.slots.push(Slot { generation: self.base, value: Some(value) });
+        self.slots.push(Slot {
+            generation: self.base,
+            value: Some(value),
+        });
         H::make(index, self.base)
     }
 
@@ -138,7 +148,10 @@ impl<T, H: Handle> HandleSlab<T, H> {
     pub fn remove(&mut self, handle: H) -> Result<T> {
         self.slot(handle)?;
         let index = handle.slot();
-        let slot = self.slots.get_mut(index as usize).ok_or(Error::from(Errno::EBADF))?;
+        let slot = self
+            .slots
+            .get_mut(index as usize)
+            .ok_or(Error::from(Errno::EBADF))?;
         let value = slot.value.take().ok_or(Error::from(Errno::EBADF))?;
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(index);

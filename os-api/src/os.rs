@@ -98,9 +98,15 @@ pub trait Os {
     fn sync(&mut self) -> Result<()>;
     /// `os.dupterm(stream, index)`: puts `stream` (or nothing) in slot `index` and returns what
     /// was there; `EINVAL` for an index out of range.
-    fn dupterm(&mut self, stream: Option<BoxedStream>, index: usize) -> Result<Option<BoxedStream>>;
+    fn dupterm(&mut self, stream: Option<BoxedStream>, index: usize)
+        -> Result<Option<BoxedStream>>;
     /// `vfs.mount(fs, mount_point, readonly=...)`.
-    fn mount(&mut self, fs: BoxedFilesystem, mount_point: &str, options: MountOptions) -> Result<()>;
+    fn mount(
+        &mut self,
+        fs: BoxedFilesystem,
+        mount_point: &str,
+        options: MountOptions,
+    ) -> Result<()>;
     /// `vfs.umount(mount_point)`: unmounts and gives the filesystem back.
     fn umount(&mut self, mount_point: &str) -> Result<BoxedFilesystem>;
     /// `vfs.mount()`: the mount table, in mount order.
@@ -122,7 +128,11 @@ pub trait Os {
 
     /// `os.listdir(path)`: the names only.
     fn listdir(&mut self, path: &str) -> Result<Vec<String>> {
-        Ok(self.ilistdir_all(path)?.into_iter().map(|e| String::from(e.name.as_str())).collect())
+        Ok(self
+            .ilistdir_all(path)?
+            .into_iter()
+            .map(|e| String::from(e.name.as_str()))
+            .collect())
     }
 
     /// `list(os.ilistdir(path))`.

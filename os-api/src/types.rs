@@ -102,7 +102,10 @@ impl Name {
     /// assert_eq!(Name::from_bytes_lossy(b"a\xffb").as_str(), "a\u{fffd}b");
     /// ```
     pub fn from_bytes_lossy(raw: &[u8]) -> Name {
-        let mut out = Name { len: 0, bytes: [0; NAME_MAX] };
+        let mut out = Name {
+            len: 0,
+            bytes: [0; NAME_MAX],
+        };
         for chunk in raw.utf8_chunks() {
             if !out.push_str(chunk.valid()) {
                 break;
@@ -453,9 +456,15 @@ mod tests {
     fn seek_resolution() {
         assert_eq!(SeekFrom::Start(5).resolve(1, 2), Ok(5));
         assert_eq!(SeekFrom::Current(-1).resolve(1, 2), Ok(0));
-        assert_eq!(SeekFrom::Current(-2).resolve(1, 2).unwrap_err(), Errno::EINVAL);
+        assert_eq!(
+            SeekFrom::Current(-2).resolve(1, 2).unwrap_err(),
+            Errno::EINVAL
+        );
         assert_eq!(SeekFrom::End(3).resolve(1, 2), Ok(5));
-        assert_eq!(SeekFrom::End(i64::MIN).resolve(0, 0).unwrap_err(), Errno::EINVAL);
+        assert_eq!(
+            SeekFrom::End(i64::MIN).resolve(0, 0).unwrap_err(),
+            Errno::EINVAL
+        );
     }
 
     #[test]
@@ -468,7 +477,12 @@ mod tests {
 
     #[test]
     fn stat_tuple_order() {
-        let s = Stat { mode: 0x8000, size: 7, mtime: 9, ..Stat::default() };
+        let s = Stat {
+            mode: 0x8000,
+            size: 7,
+            mtime: 9,
+            ..Stat::default()
+        };
         assert_eq!(s.to_tuple(), [0x8000, 0, 0, 0, 0, 0, 7, 0, 9, 0]);
         assert_eq!(s.kind(), FileType::File);
         assert_eq!(Stat::DIR.kind(), FileType::Dir);

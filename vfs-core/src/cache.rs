@@ -58,7 +58,13 @@ impl<D: BlockDevice> BlockCache<D> {
         BlockCache {
             dev,
             block_size,
-            lines: (0..lines).map(|_| Line { block: None, dirty: false, last_use: 0 }).collect(),
+            lines: (0..lines)
+                .map(|_| Line {
+                    block: None,
+                    dirty: false,
+                    last_use: 0,
+                })
+                .collect(),
             data: vec![0; lines * block_size],
             clock: 0,
             stats: CacheStats::default(),
@@ -89,7 +95,8 @@ impl<D: BlockDevice> BlockCache<D> {
     fn write_back(&mut self, i: usize) -> Result<()> {
         if let (Some(block), true) = (self.lines[i].block, self.lines[i].dirty) {
             let bs = self.block_size;
-            self.dev.write(BlockIdx(block), 0, &self.data[i * bs..(i + 1) * bs])?;
+            self.dev
+                .write(BlockIdx(block), 0, &self.data[i * bs..(i + 1) * bs])?;
             self.lines[i].dirty = false;
             self.stats.writebacks += 1;
         }
@@ -128,15 +135,34 @@ impl<D: BlockDevice> BlockCache<D> {
         if !whole_overwrite {
             let bs = self.block_size;
             let (dev, data) = (&mut self.dev, &mut self.data);
-            dev.read(BlockIdx(block), 0, &mut data[victim * bs..(victim + 1) * bs])?;
+            dev.read(
+                BlockIdx(block),
+                0,
+                &mut data[victim * bs..(victim + 1) * bs],
+            )?;
         }
-        self.lines[victim] = Line { block: Some(block), dirty: false, last_use: self.clock };
+        self.lines[victim] = Line {
+            block: Some(block),
+            dirty: false,
+            last_use: self.clock,
+        };
         Ok(victim)
     }
 
     /// Splits a byte range into (block, offset-in-block, range-in-buffer) pieces.
-    fn pieces(&self, block: BlockIdx, offset: u32, len: usize) -> Result<Vec<(u32, usize, core::ops::Range<usize>)>> {
-        let start = uvfs_os_api::check_range(self.dev.block_size(), self.dev.block_count(), block, offset, len)?;
+    fn pieces(
+        &self,
+        block: BlockIdx,
+        offset: u32,
+        len: usize,
+    ) -> Result<Vec<(u32, usize, core::ops::Range<usize>)>> {
+        let start = uvfs_os_api::check_range(
+            self.dev.block_size(),
+            self.dev.block_count(),
+            block,
+            offset,
+            len,
+        )?;
         let bs = self.block_size as u64;
         let mut out = Vec::new();
         let mut done = 0usize;
@@ -204,7 +230,11 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
             if let Some(b) = self.lines[i].block {
                 if u64::from(b) >= u64::from(block.0) && u64::from(b) < end {
                     // Erased blocks' cached contents are meaningless: drop them unwritten.
-                    self.lines[i] = Line { block: None, dirty: false, last_use: 0 };
+                    self.lines[i] = Line {
+                        block: None,
+                        dirty: false,
+                        last_use: 0,
+                    };
                 }
             }
         }

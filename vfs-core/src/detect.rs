@@ -68,7 +68,11 @@ fn fat(b: &[u8]) -> Option<Detected> {
         return None;
     }
     let total16 = le16(b, 19)?;
-    let total = if total16 != 0 { u32::from(total16) } else { le32(b, 32)? };
+    let total = if total16 != 0 {
+        u32::from(total16)
+    } else {
+        le32(b, 32)?
+    };
     let fat16_size = le16(b, 22)?;
     let version = if fat16_size == 0 {
         32
@@ -84,7 +88,12 @@ fn fat(b: &[u8]) -> Option<Detected> {
             16
         }
     };
-    Some(Detected { kind: FsKind::Fat, block_size: u32::from(bps), block_count: Some(total), version })
+    Some(Detected {
+        kind: FsKind::Fat,
+        block_size: u32::from(bps),
+        block_count: Some(total),
+        version,
+    })
 }
 
 fn lfs2(b: &[u8]) -> Option<Detected> {
@@ -97,7 +106,12 @@ fn lfs2(b: &[u8]) -> Option<Detected> {
     if version >> 16 != 2 || block_size < 128 {
         return None;
     }
-    Some(Detected { kind: FsKind::Lfs2, block_size, block_count: Some(block_count), version })
+    Some(Detected {
+        kind: FsKind::Lfs2,
+        block_size,
+        block_count: Some(block_count),
+        version,
+    })
 }
 
 fn lfs1(b: &[u8]) -> Option<Detected> {
@@ -110,7 +124,12 @@ fn lfs1(b: &[u8]) -> Option<Detected> {
     if version >> 16 != 1 || block_size < 104 {
         return None;
     }
-    Some(Detected { kind: FsKind::Lfs1, block_size, block_count: Some(block_count), version })
+    Some(Detected {
+        kind: FsKind::Lfs1,
+        block_size,
+        block_count: Some(block_count),
+        version,
+    })
 }
 
 fn kv(b: &[u8]) -> Option<Detected> {
@@ -123,7 +142,12 @@ fn kv(b: &[u8]) -> Option<Detected> {
     if block_size == 0 {
         return None;
     }
-    Some(Detected { kind: FsKind::Kv, block_size, block_count: Some(block_count), version })
+    Some(Detected {
+        kind: FsKind::Kv,
+        block_size,
+        block_count: Some(block_count),
+        version,
+    })
 }
 
 /// Detects the filesystem in an image's bytes, starting at the volume's first byte.
@@ -136,7 +160,11 @@ fn kv(b: &[u8]) -> Option<Detected> {
 /// assert_eq!(detect_bytes(&[0u8; 4096]), None);
 /// ```
 pub fn detect_bytes(image: &[u8]) -> Option<Detected> {
-    if let Some(d) = fat(image).or_else(|| lfs2(image)).or_else(|| lfs1(image)).or_else(|| kv(image)) {
+    if let Some(d) = fat(image)
+        .or_else(|| lfs2(image))
+        .or_else(|| lfs1(image))
+        .or_else(|| kv(image))
+    {
         return Some(d);
     }
     let mut bs = 128usize;

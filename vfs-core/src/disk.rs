@@ -35,7 +35,12 @@ impl RamDisk {
     /// A zero-filled disk of `block_count` blocks of `block_size` bytes.
     pub fn new(block_size: u32, block_count: u32) -> RamDisk {
         let len = (block_size as usize).saturating_mul(block_count as usize);
-        RamDisk { data: vec![0; len], block_size, block_count, flash: false }
+        RamDisk {
+            data: vec![0; len],
+            block_size,
+            block_count,
+            flash: false,
+        }
     }
 
     /// An erased (`0xFF`) flash-like device whose writes need a prior erase.
@@ -53,7 +58,12 @@ impl RamDisk {
         let block_count = u32::try_from(image.len() / block_size as usize).unwrap_or(u32::MAX);
         let mut data = image;
         data.resize(block_size as usize * block_count as usize, 0);
-        RamDisk { data, block_size, block_count, flash: false }
+        RamDisk {
+            data,
+            block_size,
+            block_count,
+            flash: false,
+        }
     }
 
     /// Makes erase set `0xFF` and `needs_erase()` report true (or not).

@@ -170,7 +170,12 @@ impl Vfs {
     ///
     /// The mount point is normalised (`/b/` and `/b` are the same; unlike MicroPython, the
     /// trailing slash is not kept). `EPERM` if something is already mounted there.
-    pub fn mount(&mut self, mut fs: BoxedFilesystem, mount_point: &str, options: MountOptions) -> Result<()> {
+    pub fn mount(
+        &mut self,
+        mut fs: BoxedFilesystem,
+        mount_point: &str,
+        options: MountOptions,
+    ) -> Result<()> {
         let point = normalize_mount_point(mount_point, &self.cwd)?;
         if self.mounts.iter().any(|m| m.point == point) {
             return Err(Errno::EPERM.with_detail("mount point in use"));
@@ -178,7 +183,12 @@ impl Vfs {
         fs.mount(options.readonly, options.mkfs)?;
         let id = self.next_id;
         self.next_id += 1;
-        self.mounts.push(Mount { id, point, fs, readonly: options.readonly });
+        self.mounts.push(Mount {
+            id,
+            point,
+            fs,
+            readonly: options.readonly,
+        });
         Ok(())
     }
 
@@ -202,9 +212,16 @@ impl Vfs {
             }
         }
         for h in self.dirs.handles() {
-            let on_mount = self.dirs.get(h).map(|d| matches!(d.backend, Some((id, _)) if id == mount.id));
+            let on_mount = self
+                .dirs
+                .get(h)
+                .map(|d| matches!(d.backend, Some((id, _)) if id == mount.id));
             if on_mount == Ok(true) {
-                if let Ok(OpenDir { backend: Some((_, dir)), .. }) = self.dirs.remove(h) {
+                if let Ok(OpenDir {
+                    backend: Some((_, dir)),
+                    ..
+                }) = self.dirs.remove(h)
+                {
                     let _ = mount.fs.closedir(dir);
                 }
             }
@@ -220,14 +237,21 @@ impl Vfs {
     pub fn mounts(&self) -> Vec<MountInfo> {
         self.mounts
             .iter()
-            .map(|m| MountInfo { path: m.point.clone(), type_name: m.fs.type_name(), readonly: m.readonly })
+            .map(|m| MountInfo {
+                path: m.point.clone(),
+                type_name: m.fs.type_name(),
+                readonly: m.readonly,
+            })
             .collect()
     }
 
     /// The filesystem mounted exactly at `mount_point`, to call backend-specific methods.
     pub fn filesystem_mut(&mut self, mount_point: &str) -> Option<&mut BoxedFilesystem> {
         let point = normalize_mount_point(mount_point, &self.cwd).ok()?;
-        self.mounts.iter_mut().find(|m| m.point == point).map(|m| &mut m.fs)
+        self.mounts
+            .iter_mut()
+            .find(|m| m.point == point)
+            .map(|m| &mut m.fs)
     }
 
     // ---- resolution ------------------------------------------------------------------------
@@ -240,7 +264,9 @@ impl Vfs {
     fn mount_of(&self, path: &str) -> Option<usize> {
         let mut best: Option<(usize, usize)> = None;
         for (i, m) in self.mounts.iter().enumerate() {
-            if strip_mount(path, &m.point).is_some() && best.is_none_or(|(_, len)| m.point.len() > len) {
+            if strip_mount(path, &m.point).is_some()
+                && best.is_none_or(|(_, len)| m.point.len() > len)
+            {
                 best = Some((i, m.point.len()));
             }
         }
@@ -429,7 +455,10 @@ impl Vfs {
                 Some((m.id, m.fs.opendir(inner)?))
             }
         };
-        Ok(self.dirs.insert(OpenDir { backend, mount_points }))
+        Ok(self.dirs.insert(OpenDir {
+            backend,
+            mount_points,
+        }))
     }
 
     /// The next entry of a listing, `None` at the end.
@@ -457,7 +486,12 @@ impl Vfs {
             return Ok(None);
         }
         let name = open.mount_points.remove(0);
-        Ok(Some(DirEntry { name, kind: FileType::Dir, inode: 0, size: None }))
+        Ok(Some(DirEntry {
+            name,
+            kind: FileType::Dir,
+            inode: 0,
+            size: None,
+        }))
     }
 
     /// Ends a listing.
@@ -491,7 +525,11 @@ impl Vfs {
 
     /// `os.listdir(path)`.
     pub fn listdir(&mut self, input: &str) -> Result<Vec<String>> {
-        Ok(self.ilistdir_all(input)?.into_iter().map(|e| String::from(e.name.as_str())).collect())
+        Ok(self
+            .ilistdir_all(input)?
+            .into_iter()
+            .map(|e| String::from(e.name.as_str()))
+            .collect())
     }
 
     // ---- files -----------------------------------------------------------------------------

@@ -31,8 +31,13 @@ pub struct FromNorFlash<F> {
 impl<F: NorFlash> FromNorFlash<F> {
     /// The whole flash.
     pub fn new(flash: F) -> Self {
-        let block_count = u32::try_from(flash.capacity() / F::ERASE_SIZE.max(1)).unwrap_or(u32::MAX);
-        FromNorFlash { flash, base: 0, block_count }
+        let block_count =
+            u32::try_from(flash.capacity() / F::ERASE_SIZE.max(1)).unwrap_or(u32::MAX);
+        FromNorFlash {
+            flash,
+            base: 0,
+            block_count,
+        }
     }
 
     /// `block_count` erase sectors starting at sector `first_block` (a partition); `EINVAL` if
@@ -43,8 +48,13 @@ impl<F: NorFlash> FromNorFlash<F> {
         if end > flash.capacity() as u64 {
             return Err(Errno::EINVAL.with_detail("partition beyond the flash"));
         }
-        let base = u32::try_from(u64::from(first_block) * erase).map_err(|_| Error::from(Errno::EINVAL))?;
-        Ok(FromNorFlash { flash, base, block_count })
+        let base = u32::try_from(u64::from(first_block) * erase)
+            .map_err(|_| Error::from(Errno::EINVAL))?;
+        Ok(FromNorFlash {
+            flash,
+            base,
+            block_count,
+        })
     }
 
     /// The flash back.
@@ -102,7 +112,9 @@ impl<F: NorFlash> BlockDevice for FromNorFlash<F> {
             let at = addr + done as u32;
             let aligned = at - at % rs;
             let skip = (at - aligned) as usize;
-            self.flash.read(aligned, &mut bounce[..unit]).map_err(nor_errno)?;
+            self.flash
+                .read(aligned, &mut bounce[..unit])
+                .map_err(nor_errno)?;
             let n = (unit - skip).min(buf.len() - done);
             buf[done..done + n].copy_from_slice(&bounce[skip..skip + n]);
             done += n;

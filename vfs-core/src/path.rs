@@ -88,7 +88,10 @@ pub fn resolve(input: &str, cwd: &str, is_mount_root: impl Fn(&str) -> bool) -> 
         }
     }
     let trailing_slash = out != "/" && input.ends_with('/');
-    Ok(Resolved { path: out, trailing_slash })
+    Ok(Resolved {
+        path: out,
+        trailing_slash,
+    })
 }
 
 /// Normalises a mount point: absolute (relative ones start at `cwd`), `.`/`//` removed, no
@@ -163,6 +166,9 @@ mod tests {
         assert_eq!(normalize_mount_point("/b/", "/").unwrap(), "/b");
         assert_eq!(normalize_mount_point("b", "/").unwrap(), "/b");
         assert_eq!(normalize_mount_point("/", "/").unwrap(), "/");
-        assert_eq!(normalize_mount_point("/a/../b", "/").unwrap_err(), Errno::EINVAL);
+        assert_eq!(
+            normalize_mount_point("/a/../b", "/").unwrap_err(),
+            Errno::EINVAL
+        );
     }
 }

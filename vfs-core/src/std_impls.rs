@@ -5,8 +5,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use uvfs_os_api::{
-    check_range, BlockCount, BlockDevice, BlockIdx, EntropySource, Errno, Error, Result, TimeSource,
-    Timestamp,
+    check_range, BlockCount, BlockDevice, BlockIdx, EntropySource, Errno, Error, Result,
+    TimeSource, Timestamp,
 };
 
 /// `os.urandom` from the operating system's RNG.
@@ -93,7 +93,12 @@ impl FileDisk {
     }
 
     /// Wraps an open file (see [`FileDisk::open_window`]).
-    pub fn from_file(file: File, block_size: u32, offset: u64, length: Option<u64>) -> Result<FileDisk> {
+    pub fn from_file(
+        file: File,
+        block_size: u32,
+        offset: u64,
+        length: Option<u64>,
+    ) -> Result<FileDisk> {
         if block_size == 0 {
             return Err(Errno::EINVAL.with_detail("block size is zero"));
         }
@@ -102,17 +107,30 @@ impl FileDisk {
             .checked_sub(offset)
             .ok_or(Errno::EINVAL.with_detail("offset beyond the end of the image"))?;
         let len = match length {
-            Some(l) if l > avail => return Err(Errno::EINVAL.with_detail("window beyond the end of the image")),
+            Some(l) if l > avail => {
+                return Err(Errno::EINVAL.with_detail("window beyond the end of the image"))
+            }
             Some(l) => l,
             None => avail,
         };
         let block_count = u32::try_from(len / u64::from(block_size))
             .map_err(|_| Errno::EFBIG.with_detail("too many blocks"))?;
-        Ok(FileDisk { file, base: offset, block_size, block_count, flash: false })
+        Ok(FileDisk {
+            file,
+            base: offset,
+            block_size,
+            block_count,
+            flash: false,
+        })
     }
 
     /// Creates (or truncates) an image file of `block_count` blocks filled with `fill`.
-    pub fn create(path: impl AsRef<Path>, block_size: u32, block_count: u32, fill: u8) -> Result<FileDisk> {
+    pub fn create(
+        path: impl AsRef<Path>,
+        block_size: u32,
+        block_count: u32,
+        fill: u8,
+    ) -> Result<FileDisk> {
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
