@@ -1,0 +1,76 @@
+//! The one place that knows every backend: makes a filesystem of a kind on a device.
+
+use uvfs::os_api::{BoxedFilesystem, Errno, Error, Result};
+use uvfs::vfs_core::detect::FsKind;
+
+use crate::image::SharedRam;
+use crate::volume::SettableClock;
+
+/// Geometry and format options for mkfs/pack/convert, and engine options for mounting.
+#[derive(Clone, Debug)]
+pub struct Geometry {
+    pub block_size: u32,
+    pub block_count: u32,
+    pub read_size: u32,
+    pub prog_size: u32,
+    pub lookahead: u32,
+    pub label: Option<String>,
+    /// littlefs v2 on-disk version to write (`major << 16 | minor`), `None` for the default.
+    pub disk_version: Option<u32>,
+}
+
+impl Geometry {
+    /// MicroPython's defaults for `kind` at this size.
+    pub fn defaults(kind: FsKind, block_size: u32, block_count: u32) -> Geometry {
+        let (read_size, prog_size, lookahead) = match kind {
+            FsKind::Lfs1 | FsKind::Lfs2 => (32, 32, 32),
+            _ => (0, 0, 0),
+        };
+        Geometry {
+            block_size,
+            block_count,
+            read_size,
+            prog_size,
+            lookahead,
+            label: None,
+            disk_version: None,
+        }
+    }
+
+    /// The default block size of a kind: 512-byte sectors for FAT, 4 KiB erase blocks otherwise.
+    pub fn default_block_size(kind: FsKind) -> u32 {
+        match kind {
+            FsKind::Fat => 512,
+            _ => 4096,
+        }
+    }
+}
+
+fn unavailable(kind: FsKind) -> Error {
+    let _ = kind;
+    Errno::ENODEV.with_detail("this filesystem kind is not built into uvfs yet")
+}
+
+/// Formats `dev` as `kind`.
+pub fn mkfs(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) -> Result<()> {
+    let _ = (dev, geo, clock);
+    Err(unavailable(kind))
+}
+
+/// A filesystem of `kind` on `dev`, not yet mounted.
+pub fn filesystem(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) -> Result<BoxedFilesystem> {
+    let _ = (dev, geo, clock);
+    Err(unavailable(kind))
+}
+
+/// `VfsPosix` on a host directory.
+pub fn posix(root: &str, clock: SettableClock) -> Result<BoxedFilesystem> {
+    let _ = (root, clock);
+    Err(Errno::ENODEV.with_detail("the posix backend is not built into uvfs yet"))
+}
+
+/// Listens on `tcp:ADDR:PORT` and duplicates the terminal to the first client.
+pub fn attach_dupterm(os: &mut uvfs::System, spec: &str) -> std::result::Result<(), crate::errors::CliError> {
+    let _ = os;
+    Err(crate::errors::CliError::msg(format!("--dupterm {spec}: dupterm is not built into uvfs yet")))
+}
