@@ -12,6 +12,7 @@ mod disk;
 mod mount;
 mod nor;
 pub mod path;
+mod rmw;
 #[cfg(feature = "std")]
 mod std_impls;
 
@@ -19,6 +20,7 @@ pub use cache::{BlockCache, CacheStats};
 pub use disk::RamDisk;
 pub use mount::{UnameFields, Vfs};
 pub use nor::FromNorFlash;
+pub use rmw::DiskOnFlash;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use std_impls::{FileDisk, OsEntropy, SystemClock};
