@@ -1,1 +1,9 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod memfs;
+pub mod profile;
+
+pub use memfs::{MemFs, MEMFS_BLOCK_SIZE, MEMFS_DEFAULT_BLOCKS};
+pub use profile::{Action, Profile, Rules};
