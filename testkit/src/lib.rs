@@ -2,8 +2,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod faulty;
 mod memfs;
 pub mod profile;
 
+pub use faulty::{
+    sweep_power_cuts, CutCoverage, CutPoint, Faults, FaultyDevice, IoStats, SharedDevice,
+    SweepOptions,
+};
 pub use memfs::{MemFs, MEMFS_BLOCK_SIZE, MEMFS_DEFAULT_BLOCKS};
 pub use profile::{Action, Profile, Rules};
