@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod conformance;
 mod faulty;
 mod memfs;
 pub mod profile;

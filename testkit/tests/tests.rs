@@ -1,1 +1,5 @@
-//! integration tests
+//! Integration tests of the test kit (one binary; each module one topic).
+
+/// The conformance suite on `MemFs` for every profile, and the runner's own behaviour
+/// (skips, failures, panics).
+mod conformance;
