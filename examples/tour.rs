@@ -1,0 +1,48 @@
+//! A tour of the `os` API: RAM filesystems mounted in a router, files, listings, errors.
+//!
+//! Run with `cargo run --example tour`.
+
+use std::io::{Read, Write};
+
+use uvfs::os_api::{MountOptions, OpenMode};
+use uvfs::{Errno, Os, SharedSystem, System};
+use uvfs_testkit::MemFs;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut os = System::new();
+    os.mount(Box::new(MemFs::new()), "/flash", MountOptions::default())?;
+    os.mount(Box::new(MemFs::new()), "/ram", MountOptions::default())?;
+    println!("uname: {:?}", os.uname());
+    println!("mounts: {:?}", os.mounts().iter().map(|m| m.path.as_str()).collect::<Vec<_>>());
+
+    os.chdir("/flash")?;
+    os.mkdir("lib")?;
+    let f = os.open("boot.py", OpenMode::parse("w")?)?;
+    os.write(f, b"import machine\n")?;
+    os.close(f)?;
+    println!("cwd {}: {:?}", os.getcwd(), os.listdir(".")?);
+    println!("stat boot.py: {:?}", os.stat("boot.py")?.to_tuple());
+    println!("statvfs: {:?}", os.statvfs("/flash")?.to_tuple());
+    for entry in os.ilistdir_all("/")? {
+        println!("ilistdir /: ({:?}, {:#x}, {})", entry.name, entry.kind.mode_bits(), entry.inode);
+    }
+
+    // Errors are errnos, printed the way MicroPython prints OSError.
+    let e = os.rename("/flash/boot.py", "/ram/boot.py").unwrap_err();
+    assert_eq!(e, Errno::EPERM);
+    println!("rename across mounts: {e}");
+    println!("stat /nowhere: {}", os.stat("/nowhere").unwrap_err());
+    println!("open mode \"rw\": {}", OpenMode::parse("rw").unwrap_err());
+
+    let mut random = [0u8; 8];
+    os.urandom(&mut random)?;
+    println!("urandom(8): {random:02x?}");
+
+    // The std layer: files that are Read + Write + Seek and close on drop.
+    let shared = SharedSystem::new(os);
+    shared.open("/ram/log.txt", "a")?.write_all(b"booted\n")?;
+    let mut text = String::new();
+    shared.open("/ram/log.txt", "r")?.read_to_string(&mut text)?;
+    print!("/ram/log.txt: {text}");
+    Ok(())
+}
