@@ -3,10 +3,13 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod diff;
 mod faulty;
 mod memfs;
 pub mod profile;
+pub mod strategy;
 
+pub use diff::{Mismatch, Op};
 pub use faulty::{
     sweep_power_cuts, CutCoverage, CutPoint, Faults, FaultyDevice, IoStats, SharedDevice,
     SweepOptions,

@@ -1,0 +1,203 @@
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use uvfs_os_api::{
+    BoxedFilesystem, DirEntry, DirHandle, FileHandle, Filesystem, OpenMode, Result, SeekFrom, Stat,
+    StatVfs,
+};
+use uvfs_testkit::diff::{self, Op};
+use uvfs_testkit::{strategy, MemFs, Profile};
+
+fn memfs(profile: Profile) -> impl FnMut() -> BoxedFilesystem {
+    move || Box::new(MemFs::with_profile(profile))
+}
+
+proptest! {
+    #![proptest_config(diff::proptest_config())]
+
+    /// The harness never reports a difference between two identical implementations.
+    #[test]
+    fn memfs_matches_itself(ops in strategy::ops(40), i in 0..Profile::ALL.len()) {
+        let profile = Profile::ALL[i];
+        diff::run(&ops, profile, &mut memfs(profile))?;
+    }
+}
+
+fn open(path: &str, mode: &str) -> Op {
+    Op::Open {
+        path: path.into(),
+        mode: mode.into(),
+    }
+}
+
+#[test]
+fn profiles_that_differ_are_caught_at_the_right_op() {
+    let ops = vec![
+        Op::Mkdir { path: "a".into() },
+        open("a/x", "w"),
+        Op::Close { slot: 0 },
+        Op::Rmdir { path: "a".into() },
+    ];
+    let m = diff::run(&ops, Profile::Lfs2, &mut memfs(Profile::Fat)).unwrap_err();
+    assert_eq!(m.index, 3);
+    assert_eq!(m.op, Some(Op::Rmdir { path: "a".into() }));
+    let text = m.to_string();
+    assert!(text.starts_with("op #3 Rmdir"), "{text}");
+    assert!(
+        text.contains("ENOTEMPTY") && text.contains("EACCES"),
+        "{text}"
+    );
+}
+
+/// A backend that silently keeps only the first half of what is written to a file it closes.
+struct HalfWrites(MemFs);
+
+impl Filesystem for HalfWrites {
+    fn type_name(&self) -> &'static str {
+        "HalfWrites"
+    }
+    fn mount(&mut self, readonly: bool, mkfs: bool) -> Result<()> {
+        self.0.mount(readonly, mkfs)
+    }
+    fn umount(&mut self) -> Result<()> {
+        self.0.umount()
+    }
+    fn open(&mut self, path: &str, mode: OpenMode) -> Result<FileHandle> {
+        self.0.open(path, mode)
+    }
+    fn close(&mut self, file: FileHandle) -> Result<()> {
+        if let Ok(end) = self.0.seek(file, SeekFrom::End(0)) {
+            let _ = self.0.truncate(file, end / 2);
+        }
+        self.0.close(file)
+    }
+    fn read(&mut self, file: FileHandle, buf: &mut [u8]) -> Result<usize> {
+        self.0.read(file, buf)
+    }
+    fn write(&mut self, file: FileHandle, data: &[u8]) -> Result<usize> {
+        self.0.write(file, data)
+    }
+    fn seek(&mut self, file: FileHandle, pos: SeekFrom) -> Result<u64> {
+        self.0.seek(file, pos)
+    }
+    fn flush(&mut self, file: FileHandle) -> Result<()> {
+        self.0.flush(file)
+    }
+    fn truncate(&mut self, file: FileHandle, len: u64) -> Result<()> {
+        self.0.truncate(file, len)
+    }
+    fn opendir(&mut self, path: &str) -> Result<DirHandle> {
+        self.0.opendir(path)
+    }
+    fn readdir(&mut self, dir: DirHandle) -> Result<Option<DirEntry>> {
+        self.0.readdir(dir)
+    }
+    fn closedir(&mut self, dir: DirHandle) -> Result<()> {
+        self.0.closedir(dir)
+    }
+    fn mkdir(&mut self, path: &str) -> Result<()> {
+        self.0.mkdir(path)
+    }
+    fn remove(&mut self, path: &str) -> Result<()> {
+        self.0.remove(path)
+    }
+    fn rmdir(&mut self, path: &str) -> Result<()> {
+        self.0.rmdir(path)
+    }
+    fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        self.0.rename(from, to)
+    }
+    fn stat(&mut self, path: &str) -> Result<Stat> {
+        self.0.stat(path)
+    }
+    fn statvfs(&mut self, path: &str) -> Result<StatVfs> {
+        self.0.statvfs(path)
+    }
+    fn sync(&mut self) -> Result<()> {
+        self.0.sync()
+    }
+}
+
+#[test]
+fn lost_data_is_caught_by_the_final_tree_comparison() {
+    // Nothing reads the file back: only the final comparison can see the loss.
+    let ops = vec![
+        open("/f", "w"),
+        Op::Write {
+            slot: 0,
+            len: 100,
+            seed: 1,
+        },
+    ];
+    let m = diff::run(&ops, Profile::Mem, &mut || {
+        Box::new(HalfWrites(MemFs::new()))
+    })
+    .unwrap_err();
+    assert_eq!(m.index, 2);
+    assert_eq!(m.op, None);
+    assert!(m.what.starts_with("final tree"), "{m}");
+    assert!(m.to_string().contains(r#""f" file size 50"#), "{m}");
+}
+
+#[test]
+fn open_files_are_not_removed_or_renamed() {
+    let ops = vec![
+        open("/f", "w"),
+        Op::Remove { path: "/f".into() },
+        Op::Rename {
+            from: "/f".into(),
+            to: "/g".into(),
+        },
+        open("f", "r"),
+        Op::Close { slot: 0 },
+        Op::Remove { path: "/f".into() },
+    ];
+    let stats = diff::run_counted(&ops, Profile::Mem, &mut memfs(Profile::Mem)).unwrap();
+    assert_eq!(stats.skipped, 3);
+    assert_eq!(stats.compared, 3);
+    assert_eq!(stats.succeeded, 3);
+}
+
+#[test]
+fn sizes_of_files_open_for_writing_are_not_compared() {
+    // Lfs2-like backends publish the size at close; MemFs at once. Both must be accepted.
+    let ops = vec![
+        open("/f", "w"),
+        Op::Write {
+            slot: 0,
+            len: 10,
+            seed: 0,
+        },
+        Op::Stat { path: "/f".into() },
+        Op::Listdir { path: "/".into() },
+        Op::Close { slot: 0 },
+        Op::Stat { path: "/f".into() },
+    ];
+    diff::run(&ops, Profile::Lfs2, &mut memfs(Profile::Lfs2)).unwrap();
+}
+
+#[test]
+fn random_sequences_do_real_work() {
+    let mut runner = TestRunner::deterministic();
+    let (mut compared, mut succeeded) = (0, 0);
+    for _ in 0..64 {
+        let ops = strategy::ops(40).new_tree(&mut runner).unwrap().current();
+        let stats = diff::run_counted(&ops, Profile::Mem, &mut memfs(Profile::Mem)).unwrap();
+        compared += stats.compared;
+        succeeded += stats.succeeded;
+    }
+    assert!(compared > 64 * 10, "only {compared} ops compared");
+    assert!(
+        succeeded * 5 > compared,
+        "only {succeeded} of {compared} ops succeeded: the alphabet is too sparse"
+    );
+}
+
+#[test]
+fn proptest_config_honours_proptest_cases() {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    assert_eq!(diff::proptest_config().cases, cases);
+}
