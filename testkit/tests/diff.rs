@@ -8,6 +8,8 @@ use uvfs_os_api::{
 use uvfs_testkit::diff::{self, Op};
 use uvfs_testkit::{strategy, MemFs, Profile};
 
+use crate::support::{Tweaked, Tweaks};
+
 fn memfs(profile: Profile) -> impl FnMut() -> BoxedFilesystem {
     move || Box::new(MemFs::with_profile(profile))
 }
@@ -49,75 +51,6 @@ fn profiles_that_differ_are_caught_at_the_right_op() {
     );
 }
 
-/// A backend that silently keeps only the first half of what is written to a file it closes.
-struct HalfWrites(MemFs);
-
-impl Filesystem for HalfWrites {
-    fn type_name(&self) -> &'static str {
-        "HalfWrites"
-    }
-    fn mount(&mut self, readonly: bool, mkfs: bool) -> Result<()> {
-        self.0.mount(readonly, mkfs)
-    }
-    fn umount(&mut self) -> Result<()> {
-        self.0.umount()
-    }
-    fn open(&mut self, path: &str, mode: OpenMode) -> Result<FileHandle> {
-        self.0.open(path, mode)
-    }
-    fn close(&mut self, file: FileHandle) -> Result<()> {
-        if let Ok(end) = self.0.seek(file, SeekFrom::End(0)) {
-            let _ = self.0.truncate(file, end / 2);
-        }
-        self.0.close(file)
-    }
-    fn read(&mut self, file: FileHandle, buf: &mut [u8]) -> Result<usize> {
-        self.0.read(file, buf)
-    }
-    fn write(&mut self, file: FileHandle, data: &[u8]) -> Result<usize> {
-        self.0.write(file, data)
-    }
-    fn seek(&mut self, file: FileHandle, pos: SeekFrom) -> Result<u64> {
-        self.0.seek(file, pos)
-    }
-    fn flush(&mut self, file: FileHandle) -> Result<()> {
-        self.0.flush(file)
-    }
-    fn truncate(&mut self, file: FileHandle, len: u64) -> Result<()> {
-        self.0.truncate(file, len)
-    }
-    fn opendir(&mut self, path: &str) -> Result<DirHandle> {
-        self.0.opendir(path)
-    }
-    fn readdir(&mut self, dir: DirHandle) -> Result<Option<DirEntry>> {
-        self.0.readdir(dir)
-    }
-    fn closedir(&mut self, dir: DirHandle) -> Result<()> {
-        self.0.closedir(dir)
-    }
-    fn mkdir(&mut self, path: &str) -> Result<()> {
-        self.0.mkdir(path)
-    }
-    fn remove(&mut self, path: &str) -> Result<()> {
-        self.0.remove(path)
-    }
-    fn rmdir(&mut self, path: &str) -> Result<()> {
-        self.0.rmdir(path)
-    }
-    fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        self.0.rename(from, to)
-    }
-    fn stat(&mut self, path: &str) -> Result<Stat> {
-        self.0.stat(path)
-    }
-    fn statvfs(&mut self, path: &str) -> Result<StatVfs> {
-        self.0.statvfs(path)
-    }
-    fn sync(&mut self) -> Result<()> {
-        self.0.sync()
-    }
-}
-
 #[test]
 fn lost_data_is_caught_by_the_final_tree_comparison() {
     // Nothing reads the file back: only the final comparison can see the loss.
@@ -129,8 +62,12 @@ fn lost_data_is_caught_by_the_final_tree_comparison() {
             seed: 1,
         },
     ];
+    let tweaks = Tweaks {
+        half_on_close: true,
+        ..Tweaks::default()
+    };
     let m = diff::run(&ops, Profile::Mem, &mut || {
-        Box::new(HalfWrites(MemFs::new()))
+        Box::new(Tweaked::new(MemFs::new(), tweaks))
     })
     .unwrap_err();
     assert_eq!(m.index, 2);
