@@ -6,5 +6,10 @@ mod conformance;
 /// The differential harness: MemFs against itself, and catching profiles and backends that
 /// differ.
 mod diff;
+/// `FaultyDevice`: counters, power cuts, torn writes, bit flips, failing reads, flash rules,
+/// shared control, and the power-cut sweep.
+mod faulty;
+/// The proptest strategies: valid ops over the tiny alphabet, and coverage of every kind.
+mod strategy;
 /// Shared helpers: a `MemFs` wrapper with switchable misbehaviour.
 mod support;
