@@ -1,10 +1,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use uvfs_os_api::{
-    BoxedFilesystem, DirEntry, DirHandle, FileHandle, Filesystem, OpenMode, Result, SeekFrom, Stat,
-    StatVfs,
-};
+use uvfs_os_api::BoxedFilesystem;
 use uvfs_testkit::diff::{self, Op};
 use uvfs_testkit::{strategy, MemFs, Profile};
 

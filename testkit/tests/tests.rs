@@ -9,6 +9,8 @@ mod diff;
 /// `FaultyDevice`: counters, power cuts, torn writes, bit flips, failing reads, flash rules,
 /// shared control, and the power-cut sweep.
 mod faulty;
+/// `MemFs` on its own: mount states, paths, modes, profiles, capacity, read-only mounts.
+mod memfs;
 /// The proptest strategies: valid ops over the tiny alphabet, and coverage of every kind.
 mod strategy;
 /// Shared helpers: a `MemFs` wrapper with switchable misbehaviour.
