@@ -694,3 +694,117 @@ fn read_all(vfs: &mut Vfs, path: &str) -> Res {
         (other, _) => other,
     }
 }
+
+/// `Op: Arbitrary` for cargo-fuzz targets (feature `arbitrary`), over the same tiny alphabet and
+/// ranges as [`strategy`](crate::strategy), so fuzz findings replay as `Op` lists.
+#[cfg(feature = "arbitrary")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
+impl<'a> arbitrary::Arbitrary<'a> for Op {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Op> {
+        use crate::strategy::{COMPONENTS, INVALID_MODES, SLOTS, VALID_MODES};
+
+        fn path(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<String> {
+            if u.ratio(1u8, 13)? {
+                return Ok(String::from("/"));
+            }
+            let mut out = String::new();
+            if u.arbitrary::<bool>()? {
+                out.push('/');
+            }
+            for i in 0..u.int_in_range(1u8..=3)? {
+                if i > 0 {
+                    out.push_str(if u.ratio(1u8, 7)? { "//" } else { "/" });
+                }
+                out.push_str(u.choose(&COMPONENTS)?);
+            }
+            if u.ratio(1u8, 10)? {
+                out.push('/');
+            }
+            Ok(out)
+        }
+        fn slot(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<u8> {
+            u.int_in_range(0..=SLOTS - 1)
+        }
+
+        Ok(match u.int_in_range(0u8..=16)? {
+            0 => Op::Open {
+                path: path(u)?,
+                mode: String::from(if u.ratio(1u8, 13)? {
+                    *u.choose(&INVALID_MODES)?
+                } else {
+                    *u.choose(&VALID_MODES)?
+                }),
+            },
+            1 => Op::Write {
+                slot: slot(u)?,
+                len: u.int_in_range(0u16..=699)?,
+                seed: u.arbitrary()?,
+            },
+            2 => Op::Read {
+                slot: slot(u)?,
+                len: u.int_in_range(0u16..=799)?,
+            },
+            3 => Op::Seek {
+                slot: slot(u)?,
+                pos: match u.int_in_range(0u8..=2)? {
+                    0 => SeekFrom::Start(u.int_in_range(0u64..=2999)?),
+                    1 => SeekFrom::Current(u.int_in_range(-600i64..=599)?),
+                    _ => SeekFrom::End(u.int_in_range(-600i64..=599)?),
+                },
+            },
+            4 => Op::Close { slot: slot(u)? },
+            5 => Op::Truncate {
+                slot: slot(u)?,
+                len: u.int_in_range(0u32..=2999)?,
+            },
+            6 => Op::Flush { slot: slot(u)? },
+            7 => Op::Mkdir { path: path(u)? },
+            8 => Op::Remove { path: path(u)? },
+            9 => Op::Rmdir { path: path(u)? },
+            10 => Op::Rename {
+                from: path(u)?,
+                to: path(u)?,
+            },
+            11 => Op::Stat { path: path(u)? },
+            12 => Op::Listdir { path: path(u)? },
+            13 => Op::Chdir { path: path(u)? },
+            14 => Op::Getcwd,
+            15 => Op::Sync,
+            _ => Op::Remount {
+                readonly: u.ratio(1u8, 4)?,
+            },
+        })
+    }
+}
+
+#[cfg(all(test, feature = "arbitrary"))]
+mod arbitrary_tests {
+    use super::Op;
+
+    #[test]
+    fn arbitrary_ops_replay() {
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 37 % 251) as u8).collect();
+        let mut u = arbitrary::Unstructured::new(&bytes);
+        let ops: Vec<Op> = (0..200)
+            .map(|_| u.arbitrary::<Op>())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut kinds: Vec<_> = ops
+            .iter()
+            .map(|op| {
+                format!("{op:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        assert!(kinds.len() >= 12, "{kinds:?}");
+        super::run(&ops, crate::Profile::Mem, &mut || {
+            Box::new(crate::MemFs::new())
+        })
+        .unwrap();
+    }
+}
