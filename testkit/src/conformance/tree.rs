@@ -46,6 +46,7 @@ pub(crate) static SCENARIOS: &[Scenario] = &[
 
 fn vfs_basic(mut fs: BoxedFilesystem, cx: &mut Cx<'_>) -> Outcome {
     let rules = cx.rules;
+    ensure!(!fs.type_name().is_empty(), "empty type_name");
     ok!(fs.mount(false, false));
     let root = ok!(fs.stat("/"));
     ensure_eq!(rules.comparable_mode(root.mode), 0x4000);
