@@ -58,7 +58,12 @@ pub fn mkfs(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) 
 }
 
 /// A filesystem of `kind` on `dev`, not yet mounted.
-pub fn filesystem(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) -> Result<BoxedFilesystem> {
+pub fn filesystem(
+    kind: FsKind,
+    dev: SharedRam,
+    geo: &Geometry,
+    clock: SettableClock,
+) -> Result<BoxedFilesystem> {
     let _ = (dev, geo, clock);
     Err(unavailable(kind))
 }
@@ -70,7 +75,12 @@ pub fn posix(root: &str, clock: SettableClock) -> Result<BoxedFilesystem> {
 }
 
 /// Listens on `tcp:ADDR:PORT` and duplicates the terminal to the first client.
-pub fn attach_dupterm(os: &mut uvfs::System, spec: &str) -> std::result::Result<(), crate::errors::CliError> {
+pub fn attach_dupterm(
+    os: &mut uvfs::System,
+    spec: &str,
+) -> std::result::Result<(), crate::errors::CliError> {
     let _ = os;
-    Err(crate::errors::CliError::msg(format!("--dupterm {spec}: dupterm is not built into uvfs yet")))
+    Err(crate::errors::CliError::msg(format!(
+        "--dupterm {spec}: dupterm is not built into uvfs yet"
+    )))
 }

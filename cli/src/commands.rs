@@ -45,7 +45,10 @@ struct Damage {
 
 impl Damage {
     fn new(image: &Path) -> Damage {
-        Damage { image: image.display().to_string(), count: 0 }
+        Damage {
+            image: image.display().to_string(),
+            count: 0,
+        }
     }
     fn report(&mut self, path: &str, e: Error) {
         self.count += 1;
@@ -70,7 +73,10 @@ pub fn kind_of(k: Kind) -> FsKind {
 }
 
 fn window(w: &WindowArgs) -> Window {
-    Window { offset: w.offset.unwrap_or(0), length: w.length }
+    Window {
+        offset: w.offset.unwrap_or(0),
+        length: w.length,
+    }
 }
 
 fn small(v: Option<u64>, what: &str) -> Result<Option<u32>, CliError> {
@@ -98,12 +104,18 @@ pub fn geometry(f: &FormatArgs) -> Result<(FsKind, Geometry), CliError> {
         None => Geometry::default_block_size(kind),
     };
     if bs < 128 || !bs.is_power_of_two() {
-        return Err(CliError::msg(format!("--block-size {bs}: must be a power of two, at least 128")));
+        return Err(CliError::msg(format!(
+            "--block-size {bs}: must be a power of two, at least 128"
+        )));
     }
     if f.size % u64::from(bs) != 0 {
-        return Err(CliError::msg(format!("--size {} is not a whole number of {bs}-byte blocks", f.size)));
+        return Err(CliError::msg(format!(
+            "--size {} is not a whole number of {bs}-byte blocks",
+            f.size
+        )));
     }
-    let count = u32::try_from(f.size / u64::from(bs)).map_err(|_| CliError::msg("--size is too large"))?;
+    let count =
+        u32::try_from(f.size / u64::from(bs)).map_err(|_| CliError::msg("--size is too large"))?;
     let mut geo = Geometry::defaults(kind, bs, count);
     let e = engine(&f.engine)?;
     geo.read_size = e.read_size.unwrap_or(geo.read_size);
@@ -114,13 +126,21 @@ pub fn geometry(f: &FormatArgs) -> Result<(FsKind, Geometry), CliError> {
         None => None,
         Some("2.0") => Some(0x0002_0000),
         Some("2.1") => Some(0x0002_0001),
-        Some(other) => return Err(CliError::msg(format!("--disk-version {other}: use 2.0 or 2.1"))),
+        Some(other) => {
+            return Err(CliError::msg(format!(
+                "--disk-version {other}: use 2.0 or 2.1"
+            )))
+        }
     };
     Ok((kind, geo))
 }
 
 fn fixed_mtime(flag: Option<i64>) -> Option<i64> {
-    flag.or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()))
+    flag.or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    })
 }
 
 fn type_char(kind: FileType) -> char {
@@ -153,53 +173,108 @@ fn iso_time(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
     match cmd {
         Command::Mkfs { image, format } => {
             let (kind, geo) = geometry(&format)?;
-            let v = Volume::create(&image, kind, geo, SettableClock::new(crate::volume::now_secs()))?;
+            let v = Volume::create(
+                &image,
+                kind,
+                geo,
+                SettableClock::new(crate::volume::now_secs()),
+            )?;
             v.finish()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Pack { dir, image, format, mtime } => pack(&dir, &image, &format, fixed_mtime(mtime)),
-        Command::Unpack { image, dir, window, engine } => unpack(&image, &dir, &window, &engine),
-        Command::Ls { target, long, recursive, json, window, engine } => {
-            ls(&target, long, recursive, json, &window, &engine)
-        }
-        Command::Tree { target, window, engine } => tree(&target, &window, &engine),
-        Command::Cat { targets, window, engine } => {
+        Command::Pack {
+            dir,
+            image,
+            format,
+            mtime,
+        } => pack(&dir, &image, &format, fixed_mtime(mtime)),
+        Command::Unpack {
+            image,
+            dir,
+            window,
+            engine,
+        } => unpack(&image, &dir, &window, &engine),
+        Command::Ls {
+            target,
+            long,
+            recursive,
+            json,
+            window,
+            engine,
+        } => ls(&target, long, recursive, json, &window, &engine),
+        Command::Tree {
+            target,
+            window,
+            engine,
+        } => tree(&target, &window, &engine),
+        Command::Cat {
+            targets,
+            window,
+            engine,
+        } => {
             for t in targets {
                 let t = Target::parse_image(&t);
                 let mut v = open(&t.image, &window, &engine, true)?;
-                let data = walk::read_file(&mut v.os, &t.path).map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
+                let data = walk::read_file(&mut v.os, &t.path)
+                    .map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
                 out_bytes(&data);
                 v.discard();
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Cp { src, dst, recursive, window, engine } => cp(&src, &dst, recursive, &window, &engine),
-        Command::Mv { src, dst, window, engine } => {
+        Command::Cp {
+            src,
+            dst,
+            recursive,
+            window,
+            engine,
+        } => cp(&src, &dst, recursive, &window, &engine),
+        Command::Mv {
+            src,
+            dst,
+            window,
+            engine,
+        } => {
             let s = Target::parse_image(&src);
             let d = match Target::parse_existing(&dst) {
                 Some(d) if d.image != s.image => {
-                    return Err(CliError::at(&d.display(), Errno::EXDEV.with_detail("mv works inside one image")))
+                    return Err(CliError::at(
+                        &d.display(),
+                        Errno::EXDEV.with_detail("mv works inside one image"),
+                    ))
                 }
                 Some(d) => d.path,
                 None => dst.clone(),
             };
             let mut v = open(&s.image, &window, &engine, false)?;
             let to = match v.os.stat(&d) {
-                Ok(st) if st.kind() == FileType::Dir => join(&d, s.path.rsplit('/').next().unwrap_or("")),
+                Ok(st) if st.kind() == FileType::Dir => {
+                    join(&d, s.path.rsplit('/').next().unwrap_or(""))
+                }
                 _ => d,
             };
-            v.os.rename(&s.path, &to).map_err(|e| CliError::at(&v.ctx(&s.path), e))?;
+            v.os.rename(&s.path, &to)
+                .map_err(|e| CliError::at(&v.ctx(&s.path), e))?;
             v.finish()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rm { targets, recursive, window, engine } => {
+        Command::Rm {
+            targets,
+            recursive,
+            window,
+            engine,
+        } => {
             for t in targets {
                 let t = Target::parse_image(&t);
                 let mut v = open(&t.image, &window, &engine, false)?;
@@ -208,7 +283,12 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Mkdir { targets, parents, window, engine } => {
+        Command::Mkdir {
+            targets,
+            parents,
+            window,
+            engine,
+        } => {
             for t in targets {
                 let t = Target::parse_image(&t);
                 let mut v = open(&t.image, &window, &engine, false)?;
@@ -219,21 +299,31 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
                         at.push_str(comp);
                         match v.os.mkdir(&at) {
                             Ok(()) => {}
-                            Err(e) if e.errno() == Errno::EEXIST && v.os.stat(&at).map(|s| s.kind()) == Ok(FileType::Dir) => {}
+                            Err(e)
+                                if e.errno() == Errno::EEXIST
+                                    && v.os.stat(&at).map(|s| s.kind()) == Ok(FileType::Dir) => {}
                             Err(e) => return Err(CliError::at(&v.ctx(&at), e)),
                         }
                     }
                 } else {
-                    v.os.mkdir(&t.path).map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
+                    v.os.mkdir(&t.path)
+                        .map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
                 }
                 v.finish()?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stat { target, json, window, engine } => {
+        Command::Stat {
+            target,
+            json,
+            window,
+            engine,
+        } => {
             let t = Target::parse_image(&target);
             let mut v = open(&t.image, &window, &engine, true)?;
-            let st = v.os.stat(&t.path).map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
+            let st =
+                v.os.stat(&t.path)
+                    .map_err(|e| CliError::at(&v.ctx(&t.path), e))?;
             if json {
                 out(&stat_json(&t.path, &st).to_string());
             } else {
@@ -241,7 +331,11 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 out(&format!("{}: ({tuple})", t.path));
                 out(&format!(
                     "  type {}  size {}  mtime {} ({})",
-                    if st.kind() == FileType::Dir { "dir" } else { "file" },
+                    if st.kind() == FileType::Dir {
+                        "dir"
+                    } else {
+                        "file"
+                    },
                     st.size,
                     st.mtime,
                     iso_time(st.mtime)
@@ -250,17 +344,28 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
             v.discard();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Df { image, json, window, engine } => {
+        Command::Df {
+            image,
+            json,
+            window,
+            engine,
+        } => {
             let t = Target::parse_image(&image);
             let mut v = open(&t.image, &window, &engine, true)?;
-            let s = v.os.statvfs("/").map_err(|e| CliError::at(&v.ctx("/"), e))?;
+            let s =
+                v.os.statvfs("/")
+                    .map_err(|e| CliError::at(&v.ctx("/"), e))?;
             let total = s.blocks * s.frsize;
             let free = s.bfree * s.frsize;
             if json {
                 out(&json!({"image": t.image, "statvfs": s.to_tuple(), "total": total, "used": total - free.min(total), "free": free}).to_string());
             } else {
                 out("Filesystem      Size      Used     Avail  Use%");
-                let pct = if total == 0 { 0 } else { (total - free.min(total)) * 100 / total };
+                let pct = if total == 0 {
+                    0
+                } else {
+                    (total - free.min(total)) * 100 / total
+                };
                 out(&format!(
                     "{:<10} {:>9} {:>9} {:>9} {:>4}%",
                     v.kind.name(),
@@ -273,11 +378,25 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
             v.discard();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Info { image, json, window, engine } => info(&image, json, &window, &engine),
-        Command::Check { image, window, engine } => check(&image, &window, &engine),
-        Command::Convert { input, output, to, size, block_size, window } => {
-            convert(&input, &output, to, size, block_size, &window)
-        }
+        Command::Info {
+            image,
+            json,
+            window,
+            engine,
+        } => info(&image, json, &window, &engine),
+        Command::Check {
+            image,
+            window,
+            engine,
+        } => check(&image, &window, &engine),
+        Command::Convert {
+            input,
+            output,
+            to,
+            size,
+            block_size,
+            window,
+        } => convert(&input, &output, to, size, block_size, &window),
         Command::Shell(args) => crate::shell::run(args),
     }
 }
@@ -286,14 +405,19 @@ fn remove(v: &mut Volume, path: &str, recursive: bool) -> Result<(), CliError> {
     let st = v.os.stat(path).map_err(|e| CliError::at(&v.ctx(path), e))?;
     if st.kind() == FileType::Dir {
         if !recursive {
-            return Err(CliError::at(&v.ctx(path), Errno::EISDIR.with_detail("use rm -r for directories")));
+            return Err(CliError::at(
+                &v.ctx(path),
+                Errno::EISDIR.with_detail("use rm -r for directories"),
+            ));
         }
-        let entries = walk::list(&mut v.os, path, false).map_err(|e| CliError::at(&v.ctx(path), e))?;
+        let entries =
+            walk::list(&mut v.os, path, false).map_err(|e| CliError::at(&v.ctx(path), e))?;
         for e in entries {
             remove(v, &join(path, e.name.as_str()), true)?;
         }
         if path != "/" {
-            v.os.rmdir(path).map_err(|e| CliError::at(&v.ctx(path), e))?;
+            v.os.rmdir(path)
+                .map_err(|e| CliError::at(&v.ctx(path), e))?;
         }
         Ok(())
     } else {
@@ -301,9 +425,17 @@ fn remove(v: &mut Volume, path: &str, recursive: bool) -> Result<(), CliError> {
     }
 }
 
-fn pack(dir: &Path, image: &Path, format: &FormatArgs, mtime: Option<i64>) -> Result<ExitCode, CliError> {
+fn pack(
+    dir: &Path,
+    image: &Path,
+    format: &FormatArgs,
+    mtime: Option<i64>,
+) -> Result<ExitCode, CliError> {
     if !dir.is_dir() {
-        return Err(CliError::at(&dir.display().to_string(), Errno::ENOTDIR.into()));
+        return Err(CliError::at(
+            &dir.display().to_string(),
+            Errno::ENOTDIR.into(),
+        ));
     }
     let (kind, geo) = geometry(format)?;
     let clock = SettableClock::new(mtime.unwrap_or(0));
@@ -327,11 +459,18 @@ fn unpack(image: &str, dir: &Path, w: &WindowArgs, e: &EngineArgs) -> Result<Exi
     let t = Target::parse_image(image);
     let mut v = open(&t.image, w, e, true)?;
     let mut damage = Damage::new(&t.image);
-    let total = v.os.statvfs("/").map(|s| (s.blocks - s.bfree.min(s.blocks)) * s.frsize).unwrap_or(0);
+    let total =
+        v.os.statvfs("/")
+            .map(|s| (s.blocks - s.bfree.min(s.blocks)) * s.frsize)
+            .unwrap_or(0);
     let bar = progress::bytes(total, "unpack");
-    let result = walk::volume_to_host(&mut v.os, &t.path, dir, &mut |p, err| damage.report(p, err), &mut |n| {
-        bar.inc(n)
-    });
+    let result = walk::volume_to_host(
+        &mut v.os,
+        &t.path,
+        dir,
+        &mut |p, err| damage.report(p, err),
+        &mut |n| bar.inc(n),
+    );
     bar.finish_and_clear();
     v.discard();
     match result {
@@ -340,25 +479,45 @@ fn unpack(image: &str, dir: &Path, w: &WindowArgs, e: &EngineArgs) -> Result<Exi
     }
 }
 
-fn ls(target: &str, long: bool, recursive: bool, as_json: bool, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliError> {
+fn ls(
+    target: &str,
+    long: bool,
+    recursive: bool,
+    as_json: bool,
+    w: &WindowArgs,
+    e: &EngineArgs,
+) -> Result<ExitCode, CliError> {
     let t = Target::parse_image(target);
     let mut v = open(&t.image, w, e, true)?;
-    let st = v.os.stat(&t.path).map_err(|err| CliError::at(&v.ctx(&t.path), err))?;
+    let st =
+        v.os.stat(&t.path)
+            .map_err(|err| CliError::at(&v.ctx(&t.path), err))?;
     let mut damage = Damage::new(&t.image);
     let mut rows = Vec::new();
     if st.kind() == FileType::File {
         let name = t.path.rsplit('/').next().unwrap_or("").to_string();
         rows.push((t.path.clone(), name, st.kind(), Some(st)));
     } else if recursive {
-        for (path, entry) in walk::walk(&mut v.os, &t.path, WALK_LIMIT, &mut |p, err| damage.report(p, err)) {
-            let st = if long || as_json { v.os.stat(&path).ok() } else { None };
+        for (path, entry) in walk::walk(&mut v.os, &t.path, WALK_LIMIT, &mut |p, err| {
+            damage.report(p, err)
+        }) {
+            let st = if long || as_json {
+                v.os.stat(&path).ok()
+            } else {
+                None
+            };
             rows.push((path.clone(), path, entry.kind, st));
         }
     } else {
-        let entries = walk::list(&mut v.os, &t.path, false).map_err(|err| CliError::at(&v.ctx(&t.path), err))?;
+        let entries = walk::list(&mut v.os, &t.path, false)
+            .map_err(|err| CliError::at(&v.ctx(&t.path), err))?;
         for entry in entries {
             let path = join(&t.path, entry.name.as_str());
-            let st = if long || as_json { v.os.stat(&path).ok() } else { None };
+            let st = if long || as_json {
+                v.os.stat(&path).ok()
+            } else {
+                None
+            };
             rows.push((path, entry.name.as_str().to_string(), entry.kind, st));
         }
     }
@@ -376,9 +535,18 @@ fn ls(target: &str, long: bool, recursive: bool, as_json: bool, w: &WindowArgs, 
         out(&serde_json::Value::Array(items).to_string());
     } else {
         for (_, name, kind, st) in &rows {
-            let shown = if *kind == FileType::Dir { format!("{name}/") } else { name.clone() };
+            let shown = if *kind == FileType::Dir {
+                format!("{name}/")
+            } else {
+                name.clone()
+            };
             match (long, st) {
-                (true, Some(s)) => out(&format!("{} {:>10} {} {shown}", type_char(*kind), s.size, iso_time(s.mtime))),
+                (true, Some(s)) => out(&format!(
+                    "{} {:>10} {} {shown}",
+                    type_char(*kind),
+                    s.size,
+                    iso_time(s.mtime)
+                )),
                 _ => out(&shown),
             }
         }
@@ -413,11 +581,22 @@ fn tree(target: &str, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliErr
         let (dirs, files) = counts;
         for (i, e) in entries.iter().enumerate() {
             let last = i + 1 == n;
-            out(&format!("{prefix}{}{}", if last { "└── " } else { "├── " }, e.name));
+            out(&format!(
+                "{prefix}{}{}",
+                if last { "└── " } else { "├── " },
+                e.name
+            ));
             if e.kind == FileType::Dir {
                 *dirs += 1;
                 let p = format!("{prefix}{}", if last { "    " } else { "│   " });
-                rec(v, &join(dir, e.name.as_str()), &p, depth + 1, damage, (&mut *dirs, &mut *files));
+                rec(
+                    v,
+                    &join(dir, e.name.as_str()),
+                    &p,
+                    depth + 1,
+                    damage,
+                    (&mut *dirs, &mut *files),
+                );
             } else {
                 *files += 1;
             }
@@ -430,27 +609,48 @@ fn tree(target: &str, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliErr
     Ok(damage.code())
 }
 
-fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliError> {
+fn cp(
+    src: &str,
+    dst: &str,
+    recursive: bool,
+    w: &WindowArgs,
+    e: &EngineArgs,
+) -> Result<ExitCode, CliError> {
     let s = Target::parse_existing(src);
     let d = Target::parse_existing(dst).or_else(|| {
         // IMAGE:PATH whose image exists is required for a destination inside an image.
-        dst.split_once(':').filter(|(img, _)| Path::new(img).is_file()).map(|_| Target::parse_image(dst))
+        dst.split_once(':')
+            .filter(|(img, _)| Path::new(img).is_file())
+            .map(|_| Target::parse_image(dst))
     });
-    let base = |p: &str| p.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+    let base = |p: &str| {
+        p.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     match (s, d) {
         (None, None) => Err(CliError::msg(format!(
             "cp: neither {src:?} nor {dst:?} is IMAGE:PATH with an existing image file"
         ))),
         (None, Some(d)) => {
             let host = PathBuf::from(src);
-            let meta = std::fs::metadata(&host).map_err(|err| CliError::at(src, crate::image::io_error(&err)))?;
+            let meta = std::fs::metadata(&host)
+                .map_err(|err| CliError::at(src, crate::image::io_error(&err)))?;
             if meta.is_dir() && !recursive {
-                return Err(CliError::at(src, Errno::EISDIR.with_detail("use cp -r for directories")));
+                return Err(CliError::at(
+                    src,
+                    Errno::EISDIR.with_detail("use cp -r for directories"),
+                ));
             }
             let mut v = open(&d.image, w, e, false)?;
             let mut to = d.path.clone();
             if v.os.stat(&to).map(|s| s.kind()) == Ok(FileType::Dir) {
-                let name = host.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = host
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 to = join(&to, &name);
             }
             let bar = progress::bytes(progress::host_tree_size(&host), "cp");
@@ -471,9 +671,14 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
         }
         (Some(s), None) => {
             let mut v = open(&s.image, w, e, true)?;
-            let st = v.os.stat(&s.path).map_err(|err| CliError::at(&v.ctx(&s.path), err))?;
+            let st =
+                v.os.stat(&s.path)
+                    .map_err(|err| CliError::at(&v.ctx(&s.path), err))?;
             if st.kind() == FileType::Dir && !recursive {
-                return Err(CliError::at(&v.ctx(&s.path), Errno::EISDIR.with_detail("use cp -r for directories")));
+                return Err(CliError::at(
+                    &v.ctx(&s.path),
+                    Errno::EISDIR.with_detail("use cp -r for directories"),
+                ));
             }
             let mut to = PathBuf::from(dst);
             if to.is_dir() {
@@ -481,9 +686,13 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
             }
             let mut damage = Damage::new(&s.image);
             let bar = progress::bytes(st.size, "cp");
-            let r = walk::volume_to_host(&mut v.os, &s.path, &to, &mut |p, err| damage.report(p, err), &mut |n| {
-                bar.inc(n)
-            });
+            let r = walk::volume_to_host(
+                &mut v.os,
+                &s.path,
+                &to,
+                &mut |p, err| damage.report(p, err),
+                &mut |n| bar.inc(n),
+            );
             bar.finish_and_clear();
             v.discard();
             r.map_err(|(ctx, err)| CliError::at(&ctx, err))?;
@@ -492,9 +701,14 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
         (Some(s), Some(d)) => {
             let same = s.image == d.image;
             let mut a = open(&s.image, w, e, same.then_some(false).unwrap_or(true))?;
-            let st = a.os.stat(&s.path).map_err(|err| CliError::at(&a.ctx(&s.path), err))?;
+            let st =
+                a.os.stat(&s.path)
+                    .map_err(|err| CliError::at(&a.ctx(&s.path), err))?;
             if st.kind() == FileType::Dir && !recursive {
-                return Err(CliError::at(&a.ctx(&s.path), Errno::EISDIR.with_detail("use cp -r for directories")));
+                return Err(CliError::at(
+                    &a.ctx(&s.path),
+                    Errno::EISDIR.with_detail("use cp -r for directories"),
+                ));
             }
             let mut damage = Damage::new(&d.image);
             let clock = a.clock.clone();
@@ -504,11 +718,22 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
                     to = join(&to, &base(&s.path));
                 }
                 if uvfs::os_api::path::is_within(&to, &s.path) {
-                    return Err(CliError::at(&a.ctx(&to), Errno::EINVAL.with_detail("cannot copy a directory into itself")));
+                    return Err(CliError::at(
+                        &a.ctx(&to),
+                        Errno::EINVAL.with_detail("cannot copy a directory into itself"),
+                    ));
                 }
                 // Copy through a second view of the same bytes: read from a snapshot.
                 let mut snapshot = open(&s.image, w, e, true)?;
-                let r = walk::volume_to_volume(&mut snapshot.os, &mut a.os, &clock, &s.path, &to, &mut |p, err| damage.report(p, err), &mut |_| {});
+                let r = walk::volume_to_volume(
+                    &mut snapshot.os,
+                    &mut a.os,
+                    &clock,
+                    &s.path,
+                    &to,
+                    &mut |p, err| damage.report(p, err),
+                    &mut |_| {},
+                );
                 snapshot.discard();
                 r.map_err(|(ctx, err)| CliError::at(&a.ctx(&ctx), err))?;
                 a.finish()?;
@@ -519,7 +744,15 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
                     to = join(&to, &base(&s.path));
                 }
                 let clock = b.clock.clone();
-                let r = walk::volume_to_volume(&mut a.os, &mut b.os, &clock, &s.path, &to, &mut |p, err| damage.report(p, err), &mut |_| {});
+                let r = walk::volume_to_volume(
+                    &mut a.os,
+                    &mut b.os,
+                    &clock,
+                    &s.path,
+                    &to,
+                    &mut |p, err| damage.report(p, err),
+                    &mut |_| {},
+                );
                 a.discard();
                 r.map_err(|(ctx, err)| CliError::at(&b.ctx(&ctx), err))?;
                 b.finish()?;
@@ -532,13 +765,23 @@ fn cp(src: &str, dst: &str, recursive: bool, w: &WindowArgs, e: &EngineArgs) -> 
 fn info(image: &str, as_json: bool, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliError> {
     let t = Target::parse_image(image);
     let mut v = open(&t.image, w, e, true)?;
-    let loaded = v.loaded.as_ref().ok_or_else(|| CliError::msg("bug: volume without image"))?;
+    let loaded = v
+        .loaded
+        .as_ref()
+        .ok_or_else(|| CliError::msg("bug: volume without image"))?;
     let d = loaded.detected;
     let offset = loaded.offset;
     let file_len = loaded.file_bytes.len() as u64;
-    let s = v.os.statvfs("/").map_err(|err| CliError::at(&v.ctx("/"), err))?;
+    let s =
+        v.os.statvfs("/")
+            .map_err(|err| CliError::at(&v.ctx("/"), err))?;
     let size = u64::from(v.geo.block_count) * u64::from(v.geo.block_size);
-    let mut flags = format!("--fs {} --size {} --block-size {}", d.kind.name(), size, d.block_size);
+    let mut flags = format!(
+        "--fs {} --size {} --block-size {}",
+        d.kind.name(),
+        size,
+        d.block_size
+    );
     if matches!(d.kind, FsKind::Lfs1 | FsKind::Lfs2) {
         flags.push_str(&format!(
             " --read-size {} --prog-size {} --lookahead {}",
@@ -546,7 +789,11 @@ fn info(image: &str, as_json: bool, w: &WindowArgs, e: &EngineArgs) -> Result<Ex
         ));
     }
     if d.kind == FsKind::Lfs2 {
-        flags.push_str(&format!(" --disk-version {}.{}", d.version >> 16, d.version & 0xFFFF));
+        flags.push_str(&format!(
+            " --disk-version {}.{}",
+            d.version >> 16,
+            d.version & 0xFFFF
+        ));
     }
     let version = match d.kind {
         FsKind::Fat => format!("FAT{}", d.version),
@@ -560,10 +807,19 @@ fn info(image: &str, as_json: bool, w: &WindowArgs, e: &EngineArgs) -> Result<Ex
         })
         .to_string());
     } else {
-        out(&format!("image:       {} ({file_len} bytes)", t.image.display()));
-        out(&format!("filesystem:  {} (version {version})", d.kind.name()));
+        out(&format!(
+            "image:       {} ({file_len} bytes)",
+            t.image.display()
+        ));
+        out(&format!(
+            "filesystem:  {} (version {version})",
+            d.kind.name()
+        ));
         out(&format!("offset:      {offset}"));
-        out(&format!("geometry:    {} blocks of {} bytes ({size} bytes)", v.geo.block_count, d.block_size));
+        out(&format!(
+            "geometry:    {} blocks of {} bytes ({size} bytes)",
+            v.geo.block_count, d.block_size
+        ));
         out(&format!(
             "usage:       {} of {} blocks free ({} bytes)",
             s.bfree,
@@ -580,15 +836,18 @@ fn check(image: &str, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliErr
     let t = Target::parse_image(image);
     let mut v = open(&t.image, w, e, true)?;
     let mut damage = Damage::new(&t.image);
-    let entries = walk::walk(&mut v.os, &t.path, WALK_LIMIT, &mut |p, err| damage.report(p, err));
+    let entries = walk::walk(&mut v.os, &t.path, WALK_LIMIT, &mut |p, err| {
+        damage.report(p, err)
+    });
     let bar = progress::bytes(entries.len() as u64, "check");
     let (mut files, mut dirs, mut bytes) = (0u64, 0u64, 0u64);
     for (path, entry) in &entries {
         bar.inc(1);
         match v.os.stat(path) {
-            Ok(st) if st.kind() != entry.kind => {
-                damage.report(path, Errno::EIO.with_detail("listing and stat disagree on the type"))
-            }
+            Ok(st) if st.kind() != entry.kind => damage.report(
+                path,
+                Errno::EIO.with_detail("listing and stat disagree on the type"),
+            ),
             Ok(_) => {}
             Err(err) => {
                 damage.report(path, err);
@@ -605,7 +864,10 @@ fn check(image: &str, w: &WindowArgs, e: &EngineArgs) -> Result<ExitCode, CliErr
                 bytes += data.len() as u64;
                 if let Some(size) = entry.size {
                     if size != data.len() as u64 {
-                        damage.report(path, Errno::EIO.with_detail("listed size differs from the bytes read"));
+                        damage.report(
+                            path,
+                            Errno::EIO.with_detail("listed size differs from the bytes read"),
+                        );
                     }
                 }
             }
@@ -649,9 +911,21 @@ fn convert(
     let clock = SettableClock::new(0);
     let mut dst = Volume::create(output, kind, geo, clock.clone())?;
     let mut damage = Damage::new(&t.image);
-    let total = src.os.statvfs("/").map(|s| (s.blocks - s.bfree.min(s.blocks)) * s.frsize).unwrap_or(0);
+    let total = src
+        .os
+        .statvfs("/")
+        .map(|s| (s.blocks - s.bfree.min(s.blocks)) * s.frsize)
+        .unwrap_or(0);
     let bar = progress::bytes(total, "convert");
-    let r = walk::volume_to_volume(&mut src.os, &mut dst.os, &clock, &t.path, "/", &mut |p, err| damage.report(p, err), &mut |n| bar.inc(n));
+    let r = walk::volume_to_volume(
+        &mut src.os,
+        &mut dst.os,
+        &clock,
+        &t.path,
+        "/",
+        &mut |p, err| damage.report(p, err),
+        &mut |n| bar.inc(n),
+    );
     bar.finish_and_clear();
     src.discard();
     match r {

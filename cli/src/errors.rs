@@ -15,7 +15,10 @@ pub enum CliError {
 
 impl CliError {
     pub fn at(ctx: &str, error: Error) -> CliError {
-        CliError::At { ctx: ctx.to_string(), error }
+        CliError::At {
+            ctx: ctx.to_string(),
+            error,
+        }
     }
 
     pub fn msg(text: impl Into<String>) -> CliError {

@@ -32,7 +32,10 @@ impl SharedRam {
     }
 }
 
-#[deny(clippy::missing_trait_methods, reason = "a wrapper must forward every method")]
+#[deny(
+    clippy::missing_trait_methods,
+    reason = "a wrapper must forward every method"
+)]
 impl BlockDevice for SharedRam {
     fn block_size(&self) -> u32 {
         self.lock().block_size()
@@ -89,7 +92,9 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
         num.parse::<u64>()
     }
     .map_err(|_| format!("not a size: {text:?} (use e.g. 4096, 64K, 1M, 0x1000)"))?;
-    value.checked_mul(mult).ok_or_else(|| format!("size too large: {text:?}"))
+    value
+        .checked_mul(mult)
+        .ok_or_else(|| format!("size too large: {text:?}"))
 }
 
 /// An image path and the path inside it, from `IMAGE:PATH` (or `IMAGE` alone for `/`).
@@ -104,8 +109,15 @@ impl Target {
     pub fn parse_existing(text: &str) -> Option<Target> {
         if let Some((img, path)) = text.split_once(':') {
             if Path::new(img).is_file() {
-                let path = if path.is_empty() { "/".to_string() } else { absolute(path) };
-                return Some(Target { image: img.into(), path });
+                let path = if path.is_empty() {
+                    "/".to_string()
+                } else {
+                    absolute(path)
+                };
+                return Some(Target {
+                    image: img.into(),
+                    path,
+                });
             }
         }
         None
@@ -114,8 +126,14 @@ impl Target {
     /// `IMAGE[:PATH]` where the text must name an image (missing files are reported later).
     pub fn parse_image(text: &str) -> Target {
         Self::parse_existing(text).unwrap_or_else(|| match text.split_once(':') {
-            Some((img, path)) if !img.is_empty() => Target { image: img.into(), path: absolute(path) },
-            _ => Target { image: text.into(), path: "/".into() },
+            Some((img, path)) if !img.is_empty() => Target {
+                image: img.into(),
+                path: absolute(path),
+            },
+            _ => Target {
+                image: text.into(),
+                path: "/".into(),
+            },
         })
     }
 
@@ -152,7 +170,9 @@ pub fn load(image: &Path, window: &Window) -> std::result::Result<Loaded, Error>
     }
     if let Some(l) = window.length {
         if window.offset.checked_add(l).is_none_or(|end| end > len) {
-            return Err(Errno::EINVAL.with_detail("--offset + --length is beyond the end of the image"));
+            return Err(
+                Errno::EINVAL.with_detail("--offset + --length is beyond the end of the image")
+            );
         }
     }
     let slice_at = |off: u64| -> &[u8] {
@@ -161,14 +181,24 @@ pub fn load(image: &Path, window: &Window) -> std::result::Result<Loaded, Error>
     };
     if let Some(d) = detect_bytes(slice_at(window.offset)) {
         let offset = window.offset;
-        return Ok(Loaded { window: window.clone(), detected: d, offset, file_bytes });
+        return Ok(Loaded {
+            window: window.clone(),
+            detected: d,
+            offset,
+            file_bytes,
+        });
     }
     if window.offset == 0 && window.length.is_none() {
         // A dump: look for a volume at every 4 KiB boundary.
         let mut off = 4096u64;
         while off < len {
             if let Some(d) = detect_bytes(&file_bytes[off as usize..]) {
-                return Ok(Loaded { window: window.clone(), detected: d, offset: off, file_bytes });
+                return Ok(Loaded {
+                    window: window.clone(),
+                    detected: d,
+                    offset: off,
+                    file_bytes,
+                });
             }
             off += 4096;
         }
@@ -208,8 +238,14 @@ impl Loaded {
 
 /// Writes a file by writing a temporary sibling and renaming it over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::result::Result<(), Error> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.uvfs-tmp-{}", std::process::id()));
     fs::write(&tmp, bytes).map_err(|e| io_error(&e))?;
     fs::rename(&tmp, path).map_err(|e| {

@@ -10,7 +10,9 @@ pub fn bytes(total: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(what.to_string());
@@ -19,7 +21,9 @@ pub fn bytes(total: u64, what: &str) -> ProgressBar {
 
 /// Total size of a host tree (for the bar's length).
 pub fn host_tree_size(path: &std::path::Path) -> u64 {
-    let Ok(meta) = std::fs::symlink_metadata(path) else { return 0 };
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
     if meta.is_file() {
         return meta.len();
     }
@@ -27,6 +31,10 @@ pub fn host_tree_size(path: &std::path::Path) -> u64 {
         return 0;
     }
     std::fs::read_dir(path)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| host_tree_size(&e.path())).sum())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| host_tree_size(&e.path()))
+                .sum()
+        })
         .unwrap_or(0)
 }

@@ -109,17 +109,28 @@ impl Shell {
             Some(s) => (s, true),
             None => (source, readonly),
         };
-        let opts = MountOptions { readonly, mkfs: false };
+        let opts = MountOptions {
+            readonly,
+            mkfs: false,
+        };
         if kind == "posix" {
-            let fs = backends::posix(source, self.clock.clone()).map_err(|e| CliError::at(source, e))?;
-            return self.os.mount(fs, point, opts).map_err(|e| CliError::at(point, e));
+            let fs =
+                backends::posix(source, self.clock.clone()).map_err(|e| CliError::at(source, e))?;
+            return self
+                .os
+                .mount(fs, point, opts)
+                .map_err(|e| CliError::at(point, e));
         }
         let want = match kind {
             "fat" => FsKind::Fat,
             "lfs1" => FsKind::Lfs1,
             "lfs2" => FsKind::Lfs2,
             "kv" => FsKind::Kv,
-            other => return Err(CliError::msg(format!("mount: unknown kind {other:?} (fat, lfs1, lfs2, kv, posix)"))),
+            other => {
+                return Err(CliError::msg(format!(
+                    "mount: unknown kind {other:?} (fat, lfs1, lfs2, kv, posix)"
+                )))
+            }
         };
         let path = PathBuf::from(source);
         let loaded = image::load(&path, &Window::default()).map_err(|e| CliError::at(source, e))?;
@@ -127,7 +138,11 @@ impl Shell {
         if d.kind != want {
             return Err(CliError::at(
                 source,
-                Errno::EINVAL.with_detail(if d.kind == FsKind::Fat { "image holds FAT" } else { "image holds another kind" }),
+                Errno::EINVAL.with_detail(if d.kind == FsKind::Fat {
+                    "image holds FAT"
+                } else {
+                    "image holds another kind"
+                }),
             ));
         }
         let bytes = loaded.volume_bytes();
@@ -136,10 +151,24 @@ impl Shell {
         disk.set_flash(d.kind != FsKind::Fat);
         let dev = SharedRam::new(disk);
         let geo = Geometry::defaults(d.kind, d.block_size, count);
-        let fs = backends::filesystem(d.kind, dev.clone(), &geo, self.clock.clone()).map_err(|e| CliError::at(source, e))?;
-        self.os.mount(fs, point, opts).map_err(|e| CliError::at(point, e))?;
-        let point = self.os.mounts().last().map(|m| m.path.clone()).unwrap_or_default();
-        self.images.push(MountedImage { point, path, loaded, dev, readonly });
+        let fs = backends::filesystem(d.kind, dev.clone(), &geo, self.clock.clone())
+            .map_err(|e| CliError::at(source, e))?;
+        self.os
+            .mount(fs, point, opts)
+            .map_err(|e| CliError::at(point, e))?;
+        let point = self
+            .os
+            .mounts()
+            .last()
+            .map(|m| m.path.clone())
+            .unwrap_or_default();
+        self.images.push(MountedImage {
+            point,
+            path,
+            loaded,
+            dev,
+            readonly,
+        });
         Ok(())
     }
 
@@ -149,7 +178,9 @@ impl Shell {
             return Ok(());
         }
         let bytes = img.dev.bytes();
-        img.loaded.store(&img.path, &bytes).map_err(|e| CliError::at(&img.path.display().to_string(), e))
+        img.loaded
+            .store(&img.path, &bytes)
+            .map_err(|e| CliError::at(&img.path.display().to_string(), e))
     }
 
     fn save_all(&mut self) {
@@ -165,7 +196,9 @@ impl Shell {
     /// Runs one command line; false means "exit".
     fn exec(&mut self, line: &str) -> bool {
         let args = split_args(line);
-        let Some((cmd, rest)) = args.split_first() else { return true };
+        let Some((cmd, rest)) = args.split_first() else {
+            return true;
+        };
         let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
         self.clock.set(now_secs());
         match (cmd.as_str(), rest.as_slice()) {
@@ -192,7 +225,8 @@ impl Shell {
                         for e in entries {
                             let name = e.name.as_str();
                             if long {
-                                let size = self.os.stat(&join(path, name)).map(|s| s.size).unwrap_or(0);
+                                let size =
+                                    self.os.stat(&join(path, name)).map(|s| s.size).unwrap_or(0);
                                 let t = if e.kind == FileType::Dir { 'd' } else { '-' };
                                 self.say(&format!("{t} {size:>10} {name}"));
                             } else if e.kind == FileType::Dir {
@@ -222,10 +256,13 @@ impl Shell {
             }
             ("cp", [a, b]) => {
                 let to = match self.os.stat(b) {
-                    Ok(st) if st.kind() == FileType::Dir => join(b, a.rsplit('/').next().unwrap_or(a)),
+                    Ok(st) if st.kind() == FileType::Dir => {
+                        join(b, a.rsplit('/').next().unwrap_or(a))
+                    }
                     _ => (*b).to_string(),
                 };
-                let r = walk::read_file(&mut self.os, a).and_then(|d| walk::write_file(&mut self.os, &to, &d));
+                let r = walk::read_file(&mut self.os, a)
+                    .and_then(|d| walk::write_file(&mut self.os, &to, &d));
                 if let Err(e) = r {
                     self.err(&format!("cp: {a}"), e);
                 }
@@ -269,7 +306,11 @@ impl Shell {
                     Ok(s) => {
                         let t = s.to_tuple().map(|x| x.to_string()).join(", ");
                         self.say(&format!("({t})"));
-                        self.say(&format!("{} of {} bytes free", s.bfree * s.frsize, s.blocks * s.frsize));
+                        self.say(&format!(
+                            "{} of {} bytes free",
+                            s.bfree * s.frsize,
+                            s.blocks * s.frsize
+                        ));
                     }
                     Err(e) => self.err(&format!("df: {p}"), e),
                 }
@@ -289,7 +330,9 @@ impl Shell {
             }
             ("umount", [point]) => {
                 let norm = uvfs::vfs_core::path::normalize_mount_point(point, &self.os.getcwd());
-                let index = norm.ok().and_then(|n| self.images.iter().position(|i| i.point == n));
+                let index = norm
+                    .ok()
+                    .and_then(|n| self.images.iter().position(|i| i.point == n));
                 match self.os.umount(point) {
                     Ok(_) => {
                         if let Some(i) = index {
@@ -322,7 +365,10 @@ impl Shell {
                         Err(e) => self.err("urandom", e),
                     }
                 }
-                _ => self.err("urandom", Errno::EINVAL.with_detail("N must be 0..=1048576")),
+                _ => self.err(
+                    "urandom",
+                    Errno::EINVAL.with_detail("N must be 0..=1048576"),
+                ),
             },
             ("sync", []) => self.save_all(),
             (other, _) => {
@@ -336,18 +382,28 @@ impl Shell {
 
 pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
     let clock = SettableClock::new(now_secs());
-    let mut shell = Shell { os: System::new(), images: Vec::new(), clock: clock.clone(), failed: false };
+    let mut shell = Shell {
+        os: System::new(),
+        images: Vec::new(),
+        clock: clock.clone(),
+        failed: false,
+    };
     if args.mounts.is_empty() {
         let geo = Geometry::defaults(FsKind::Lfs2, 4096, 64);
         let dev = SharedRam::new(RamDisk::new_flash(4096, 64));
-        backends::mkfs(FsKind::Lfs2, dev.clone(), &geo, clock.clone()).map_err(|e| CliError::at("ram", e))?;
-        let fs = backends::filesystem(FsKind::Lfs2, dev, &geo, clock.clone()).map_err(|e| CliError::at("ram", e))?;
-        shell.os.mount(fs, "/", MountOptions::default()).map_err(|e| CliError::at("/", e))?;
+        backends::mkfs(FsKind::Lfs2, dev.clone(), &geo, clock.clone())
+            .map_err(|e| CliError::at("ram", e))?;
+        let fs = backends::filesystem(FsKind::Lfs2, dev, &geo, clock.clone())
+            .map_err(|e| CliError::at("ram", e))?;
+        shell
+            .os
+            .mount(fs, "/", MountOptions::default())
+            .map_err(|e| CliError::at("/", e))?;
     }
     for spec in &args.mounts {
-        let (point, rest) = spec
-            .split_once('=')
-            .ok_or_else(|| CliError::msg(format!("--mount {spec:?}: expected POINT=KIND:SOURCE[:ro]")))?;
+        let (point, rest) = spec.split_once('=').ok_or_else(|| {
+            CliError::msg(format!("--mount {spec:?}: expected POINT=KIND:SOURCE[:ro]"))
+        })?;
         shell.mount_spec(rest, point, false)?;
     }
     if let Some(spec) = &args.dupterm {
@@ -360,7 +416,8 @@ pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
             }
         }
     } else if std::io::stdin().is_terminal() {
-        let mut editor = rustyline::DefaultEditor::new().map_err(|e| CliError::msg(format!("shell: {e}")))?;
+        let mut editor =
+            rustyline::DefaultEditor::new().map_err(|e| CliError::msg(format!("shell: {e}")))?;
         let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".uvfs_history"));
         if let Some(h) = &history {
             let _ = editor.load_history(h);
@@ -390,5 +447,9 @@ pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
         }
     }
     shell.save_all();
-    Ok(if shell.failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if shell.failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

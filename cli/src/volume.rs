@@ -54,7 +54,12 @@ pub struct Volume {
 
 impl Volume {
     /// Opens the volume in `image` (detecting kind, geometry and offset) and mounts it.
-    pub fn open(image: &Path, window: &Window, engine: &EngineOpts, readonly: bool) -> Result<Volume, CliError> {
+    pub fn open(
+        image: &Path,
+        window: &Window,
+        engine: &EngineOpts,
+        readonly: bool,
+    ) -> Result<Volume, CliError> {
         let ctx = image.display().to_string();
         let loaded = image::load(image, window).map_err(|e| CliError::at(&ctx, e))?;
         let d = loaded.detected;
@@ -69,19 +74,43 @@ impl Volume {
             geo.lookahead = l;
         }
         let bytes = loaded.volume_bytes();
-        geo.block_count = u32::try_from(bytes.len() as u64 / u64::from(d.block_size.max(1))).unwrap_or(u32::MAX);
+        geo.block_count =
+            u32::try_from(bytes.len() as u64 / u64::from(d.block_size.max(1))).unwrap_or(u32::MAX);
         let mut disk = RamDisk::from_image(bytes, d.block_size);
         disk.set_flash(d.kind != FsKind::Fat);
         let dev = SharedRam::new(disk);
         let clock = SettableClock::new(now_secs());
-        let fs = backends::filesystem(d.kind, dev.clone(), &geo, clock.clone()).map_err(|e| CliError::at(&ctx, e))?;
+        let fs = backends::filesystem(d.kind, dev.clone(), &geo, clock.clone())
+            .map_err(|e| CliError::at(&ctx, e))?;
         let mut os = System::new();
-        os.mount(fs, "/", MountOptions { readonly, mkfs: false }).map_err(|e| CliError::at(&ctx, e))?;
-        Ok(Volume { image: image.into(), loaded: Some(loaded), kind: d.kind, geo, dev, os, clock, readonly })
+        os.mount(
+            fs,
+            "/",
+            MountOptions {
+                readonly,
+                mkfs: false,
+            },
+        )
+        .map_err(|e| CliError::at(&ctx, e))?;
+        Ok(Volume {
+            image: image.into(),
+            loaded: Some(loaded),
+            kind: d.kind,
+            geo,
+            dev,
+            os,
+            clock,
+            readonly,
+        })
     }
 
     /// Makes a new, formatted volume (not yet written anywhere) and mounts it.
-    pub fn create(image: &Path, kind: FsKind, geo: Geometry, clock: SettableClock) -> Result<Volume, CliError> {
+    pub fn create(
+        image: &Path,
+        kind: FsKind,
+        geo: Geometry,
+        clock: SettableClock,
+    ) -> Result<Volume, CliError> {
         let ctx = image.display().to_string();
         let mut disk = if kind == FsKind::Fat {
             RamDisk::new(geo.block_size, geo.block_count)
@@ -90,11 +119,23 @@ impl Volume {
         };
         disk.set_flash(kind != FsKind::Fat);
         let dev = SharedRam::new(disk);
-        backends::mkfs(kind, dev.clone(), &geo, clock.clone()).map_err(|e| CliError::at(&ctx, e))?;
-        let fs = backends::filesystem(kind, dev.clone(), &geo, clock.clone()).map_err(|e| CliError::at(&ctx, e))?;
+        backends::mkfs(kind, dev.clone(), &geo, clock.clone())
+            .map_err(|e| CliError::at(&ctx, e))?;
+        let fs = backends::filesystem(kind, dev.clone(), &geo, clock.clone())
+            .map_err(|e| CliError::at(&ctx, e))?;
         let mut os = System::new();
-        os.mount(fs, "/", MountOptions::default()).map_err(|e| CliError::at(&ctx, e))?;
-        Ok(Volume { image: image.into(), loaded: None, kind, geo, dev, os, clock, readonly: false })
+        os.mount(fs, "/", MountOptions::default())
+            .map_err(|e| CliError::at(&ctx, e))?;
+        Ok(Volume {
+            image: image.into(),
+            loaded: None,
+            kind,
+            geo,
+            dev,
+            os,
+            clock,
+            readonly: false,
+        })
     }
 
     /// `IMAGE:PATH` for messages.

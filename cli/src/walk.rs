@@ -47,7 +47,10 @@ pub fn walk(
         let mut subdirs = Vec::new();
         for e in entries {
             if out.len() >= limit {
-                damage(&dir, Errno::EIO.with_detail("too many entries: tree walk stopped"));
+                damage(
+                    &dir,
+                    Errno::EIO.with_detail("too many entries: tree walk stopped"),
+                );
                 return out;
             }
             let p = join(&dir, e.name.as_str());
@@ -161,9 +164,19 @@ pub fn host_to_volume(
         let (mut files, mut bytes) = (0, 0);
         for name in names {
             let Some(n) = name.to_str() else {
-                return Err((src.join(&name).display().to_string(), Errno::EINVAL.with_detail("name is not UTF-8")));
+                return Err((
+                    src.join(&name).display().to_string(),
+                    Errno::EINVAL.with_detail("name is not UTF-8"),
+                ));
             };
-            let (f, b) = host_to_volume(os, clock, &src.join(n), &join(dst, n), fixed_mtime, progress)?;
+            let (f, b) = host_to_volume(
+                os,
+                clock,
+                &src.join(n),
+                &join(dst, n),
+                fixed_mtime,
+                progress,
+            )?;
             files += f;
             bytes += b;
         }
@@ -251,7 +264,15 @@ pub fn volume_to_volume(
     let entries = list(a, src, true).map_err(|e| (src.to_string(), e))?;
     for e in entries {
         let name = e.name.as_str();
-        match volume_to_volume(a, b, clock, &join(src, name), &join(dst, name), damage, progress) {
+        match volume_to_volume(
+            a,
+            b,
+            clock,
+            &join(src, name),
+            &join(dst, name),
+            damage,
+            progress,
+        ) {
             Ok((f, n)) => {
                 files += f;
                 bytes += n;

@@ -193,7 +193,8 @@ impl Vfs {
     }
 
     /// `vfs.umount(mount_point)`: unmounts and returns the filesystem. `EINVAL` if nothing is
-    /// mounted exactly there. Files and listings open on it are closed (their handles become
+    /// mounted exactly there. If the filesystem's own unmount fails (its device refused the final
+    /// flush), the error is returned and the filesystem stays mounted, so nothing is lost. Files and listings open on it are closed (their handles become
     /// stale); if the cwd was inside it, the cwd becomes `/`.
     pub fn umount(&mut self, mount_point: &str) -> Result<BoxedFilesystem> {
         let point = normalize_mount_point(mount_point, &self.cwd)?;
@@ -229,7 +230,12 @@ impl Vfs {
         if cwd_on_it {
             self.cwd = String::from("/");
         }
-        mount.fs.umount()?;
+        if let Err(e) = mount.fs.umount() {
+            // Keep it mounted rather than drop a filesystem whose data may not be on the
+            // device yet; the caller can retry after fixing the device.
+            self.mounts.insert(index, mount);
+            return Err(e);
+        }
         Ok(mount.fs)
     }
 

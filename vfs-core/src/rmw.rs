@@ -39,7 +39,7 @@ impl<D: BlockDevice> DiskOnFlash<D> {
     /// `EINVAL` unless `sector_size` is non-zero and divides the device's erase block.
     pub fn new(dev: D, sector_size: u32) -> Result<Self> {
         let erase = dev.block_size();
-        if sector_size == 0 || erase % sector_size != 0 {
+        if sector_size == 0 || !erase.is_multiple_of(sector_size) {
             return Err(Errno::EINVAL.with_detail("sector size must divide the erase block"));
         }
         let per = erase / sector_size;
@@ -47,7 +47,12 @@ impl<D: BlockDevice> DiskOnFlash<D> {
             .block_count()
             .checked_mul(per)
             .ok_or(Errno::EINVAL.with_detail("device too large for this sector size"))?;
-        Ok(DiskOnFlash { buf: vec![0; erase as usize], dev, sector: sector_size, sectors })
+        Ok(DiskOnFlash {
+            buf: vec![0; erase as usize],
+            dev,
+            sector: sector_size,
+            sectors,
+        })
     }
 
     /// The flash device back.

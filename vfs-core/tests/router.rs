@@ -8,7 +8,10 @@ fn memfs() -> BoxedFilesystem {
 }
 
 fn ro() -> MountOptions {
-    MountOptions { readonly: true, mkfs: false }
+    MountOptions {
+        readonly: true,
+        mkfs: false,
+    }
 }
 
 fn touch(vfs: &mut Vfs, path: &str, data: &[u8]) {
@@ -35,8 +38,16 @@ fn mount_points_are_listed_at_the_virtual_root() {
 fn mounting_twice_at_one_point_is_eperm() {
     let mut vfs = Vfs::new();
     vfs.mount(memfs(), "/a", MountOptions::default()).unwrap();
-    assert_eq!(vfs.mount(memfs(), "/a", MountOptions::default()).unwrap_err(), Errno::EPERM);
-    assert_eq!(vfs.mount(memfs(), "/a/", MountOptions::default()).unwrap_err(), Errno::EPERM);
+    assert_eq!(
+        vfs.mount(memfs(), "/a", MountOptions::default())
+            .unwrap_err(),
+        Errno::EPERM
+    );
+    assert_eq!(
+        vfs.mount(memfs(), "/a/", MountOptions::default())
+            .unwrap_err(),
+        Errno::EPERM
+    );
 }
 
 #[test]
@@ -56,7 +67,10 @@ fn mount_info_in_mount_order() {
     let m = vfs.mounts();
     assert_eq!((m[0].path.as_str(), m[0].readonly), ("/z", false));
     assert_eq!((m[1].path.as_str(), m[1].readonly), ("/a", true));
-    assert_eq!(m[0].type_name, uvfs_os_api::Filesystem::type_name(&uvfs_testkit::MemFs::new()));
+    assert_eq!(
+        m[0].type_name,
+        uvfs_os_api::Filesystem::type_name(&uvfs_testkit::MemFs::new())
+    );
 }
 
 #[test]
@@ -135,7 +149,10 @@ fn umount_moves_cwd_to_root_and_invalidates_handles() {
     assert_eq!(vfs.write(f, b"x").unwrap_err(), Errno::EBADF);
     assert_eq!(vfs.readdir(d).unwrap_err(), Errno::EBADF);
     assert_eq!(vfs.open_files(), 0);
-    assert_eq!(vfs.umount("/a").err().map(|e| e.errno()), Some(Errno::EINVAL));
+    assert_eq!(
+        vfs.umount("/a").err().map(|e| e.errno()),
+        Some(Errno::EINVAL)
+    );
 }
 
 #[test]
@@ -159,7 +176,10 @@ fn readonly_mount_refuses_changes_at_once() {
     assert_eq!(vfs.remove("/r/f").unwrap_err(), Errno::EROFS);
     assert_eq!(vfs.rename("/r/f", "/r/g").unwrap_err(), Errno::EROFS);
     assert_eq!(vfs.open("/r/f", OpenMode::WRITE).unwrap_err(), Errno::EROFS);
-    assert_eq!(vfs.open("/r/f", OpenMode::APPEND).unwrap_err(), Errno::EROFS);
+    assert_eq!(
+        vfs.open("/r/f", OpenMode::APPEND).unwrap_err(),
+        Errno::EROFS
+    );
     let f = vfs.open("/r/f", OpenMode::READ).unwrap();
     let mut b = [0u8; 4];
     assert_eq!(vfs.read(f, &mut b).unwrap(), 1);
@@ -197,7 +217,11 @@ fn nested_mounts_use_the_longest_prefix() {
     assert_eq!(names(&mut vfs, "/a/b"), ["c"]);
     vfs.chdir("/a/b").unwrap();
     vfs.chdir("..").unwrap();
-    assert_eq!(vfs.getcwd(), "/a/b", "`..` stops at the root of the inner mount");
+    assert_eq!(
+        vfs.getcwd(),
+        "/a/b",
+        "`..` stops at the root of the inner mount"
+    );
 }
 
 #[test]
@@ -209,11 +233,23 @@ fn dot_dotdot_double_and_trailing_slashes() {
     assert_eq!(vfs.stat("/a/d/f/..").unwrap().kind(), FileType::Dir);
     assert_eq!(vfs.stat("/a/d/f").unwrap().size, 2);
     assert_eq!(vfs.stat("/a/d/f/").unwrap_err(), Errno::ENOTDIR);
-    assert_eq!(vfs.open("/a/d/f/", OpenMode::READ).unwrap_err(), Errno::ENOTDIR);
-    assert_eq!(vfs.open("/a/d/", OpenMode::READ).unwrap_err(), Errno::EISDIR);
-    assert_eq!(vfs.open("/a/new/", OpenMode::WRITE).unwrap_err(), Errno::EISDIR);
+    assert_eq!(
+        vfs.open("/a/d/f/", OpenMode::READ).unwrap_err(),
+        Errno::ENOTDIR
+    );
+    assert_eq!(
+        vfs.open("/a/d/", OpenMode::READ).unwrap_err(),
+        Errno::EISDIR
+    );
+    assert_eq!(
+        vfs.open("/a/new/", OpenMode::WRITE).unwrap_err(),
+        Errno::EISDIR
+    );
     assert_eq!(vfs.stat("").unwrap_err(), Errno::ENOENT);
-    assert_eq!(vfs.stat(&format!("/a/{}", "n".repeat(256))).unwrap_err(), Errno::ENAMETOOLONG);
+    assert_eq!(
+        vfs.stat(&format!("/a/{}", "n".repeat(256))).unwrap_err(),
+        Errno::ENAMETOOLONG
+    );
 }
 
 #[test]
@@ -226,7 +262,10 @@ fn rename_rules() {
     assert_eq!(vfs.rename("/a/d", "/a/d/sub/x").unwrap_err(), Errno::EINVAL);
     vfs.rename("/a/f", "/a/f").unwrap();
     assert_eq!(vfs.stat("/a/f").unwrap().size, 1, "rename(x, x) keeps x");
-    assert_eq!(vfs.rename("/a/missing", "/a/missing").unwrap_err(), Errno::ENOENT);
+    assert_eq!(
+        vfs.rename("/a/missing", "/a/missing").unwrap_err(),
+        Errno::ENOENT
+    );
     assert_eq!(vfs.rename("/a", "/a/z").unwrap_err(), Errno::EINVAL);
 }
 
