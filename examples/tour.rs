@@ -13,7 +13,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     os.mount(Box::new(MemFs::new()), "/flash", MountOptions::default())?;
     os.mount(Box::new(MemFs::new()), "/ram", MountOptions::default())?;
     println!("uname: {:?}", os.uname());
-    println!("mounts: {:?}", os.mounts().iter().map(|m| m.path.as_str()).collect::<Vec<_>>());
+    println!(
+        "mounts: {:?}",
+        os.mounts()
+            .iter()
+            .map(|m| m.path.as_str())
+            .collect::<Vec<_>>()
+    );
 
     os.chdir("/flash")?;
     os.mkdir("lib")?;
@@ -24,7 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("stat boot.py: {:?}", os.stat("boot.py")?.to_tuple());
     println!("statvfs: {:?}", os.statvfs("/flash")?.to_tuple());
     for entry in os.ilistdir_all("/")? {
-        println!("ilistdir /: ({:?}, {:#x}, {})", entry.name, entry.kind.mode_bits(), entry.inode);
+        println!(
+            "ilistdir /: ({:?}, {:#x}, {})",
+            entry.name,
+            entry.kind.mode_bits(),
+            entry.inode
+        );
     }
 
     // Errors are errnos, printed the way MicroPython prints OSError.
@@ -42,7 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shared = SharedSystem::new(os);
     shared.open("/ram/log.txt", "a")?.write_all(b"booted\n")?;
     let mut text = String::new();
-    shared.open("/ram/log.txt", "r")?.read_to_string(&mut text)?;
+    shared
+        .open("/ram/log.txt", "r")?
+        .read_to_string(&mut text)?;
     print!("/ram/log.txt: {text}");
     Ok(())
 }
