@@ -40,15 +40,17 @@ fn jail_open_flags() -> i32 {
     i32::try_from((OFlags::NONBLOCK | OFlags::NOCTTY).bits()).unwrap_or(0)
 }
 
-/// An `O_PATH` open where the host has it (Linux): no read permission needed to `fstatvfs`.
-fn path_only_flags() -> i32 {
+/// Flags to open something only to ask about its filesystem: `O_PATH` where the host has it
+/// (Linux; no read permission needed, nothing is opened for I/O, and `openat2` takes no other
+/// flag with it), else the jail's usual flags.
+fn query_only_flags() -> i32 {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
         i32::try_from(OFlags::PATH.bits()).unwrap_or(0)
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
-        0
+        jail_open_flags()
     }
 }
 
@@ -156,8 +158,7 @@ impl Host {
             Host::Jail(dir) if rel(p) == Path::new(".") => rustix::fs::fstatvfs(dir)?,
             Host::Jail(dir) => {
                 let mut o = cap_std::fs::OpenOptions::new();
-                o.read(true)
-                    .custom_flags(path_only_flags() | jail_open_flags());
+                o.read(true).custom_flags(query_only_flags());
                 rustix::fs::fstatvfs(dir.open_with(rel(p), &o)?)?
             }
             Host::Whole => rustix::fs::statvfs(p)?,
