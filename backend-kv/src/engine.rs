@@ -180,6 +180,16 @@ impl Geometry {
     }
 }
 
+/// Counters of the issue-136 workaround (see the module docs), since the engine was made.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Stores read back through a fresh map because the engine was suspicious.
+    pub read_backs: u64,
+    /// Read-backs that did not find the item just stored (it was hidden behind a torn header),
+    /// each repaired by closing the page and storing again.
+    pub hidden_stores: u64,
+}
+
 /// One step of a scan of every item.
 pub(crate) enum ScanEvent<'a> {
     /// Forget what was seen: the scan starts over (after a repair).
@@ -224,6 +234,7 @@ pub(crate) struct MapEngine<F: NorFlash> {
     buf: Vec<u8>,
     geo: Geometry,
     suspicious: bool,
+    stats: EngineStats,
 }
 
 impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
@@ -250,6 +261,7 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
             buf: vec![0; geo.page_size as usize],
             geo,
             suspicious: true,
+            stats: EngineStats::default(),
         })
     }
 
@@ -270,6 +282,11 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
             return Err(Errno::EINVAL.with_detail("partition not on flash sector boundaries"));
         }
         Geometry::new(page, word, (range.end - range.start) / page.max(1))
+    }
+
+    /// The workaround's counters.
+    pub(crate) fn stats(&self) -> EngineStats {
+        self.stats
     }
 
     /// The flash back.
@@ -489,6 +506,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
             if !self.suspicious {
                 return Ok(());
             }
+            self.stats.read_backs += 1;
             match self.read_back(key)? {
                 Some(back) if back == value => {
                     if verify_commit {
@@ -497,7 +515,10 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
                     return Ok(());
                 }
                 // Issue 136: the item is hidden behind bytes of a torn header.
-                _ => self.close_open_page()?,
+                _ => {
+                    self.stats.hidden_stores += 1;
+                    self.close_open_page()?;
+                }
             }
         }
         Err(Errno::EIO.with_detail("flash keeps losing stored items"))

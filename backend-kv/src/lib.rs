@@ -35,6 +35,7 @@ pub use fs::Recovery;
 pub use header::{Header, MAGIC, MAGIC_OFFSET};
 pub use ram::{FlashStats, RamFlash, RamFlashError, Tear};
 
+pub use engine::EngineStats;
 use engine::{Engine, MapEngine};
 use fs::Core;
 
@@ -131,6 +132,12 @@ impl<F: NorFlash + MultiwriteNorFlash> VfsKv<F> {
     /// What the last mount found and cleaned up.
     pub fn recovery(&self) -> Recovery {
         self.recovery
+    }
+
+    /// How often the engine read a store back, and how many stores it found hidden by a torn
+    /// item header and stored again (`sequential-storage` issue 136; see the README).
+    pub fn engine_stats(&self) -> EngineStats {
+        self.engine.stats()
     }
 
     /// Space accounting; `ENODEV` when not mounted.
