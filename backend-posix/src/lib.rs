@@ -332,7 +332,11 @@ impl Filesystem for VfsPosix {
         let is_dir = raw.is_dir || (raw.is_symlink && self.host.link_is_dir(lister, &raw.name));
         Ok(Some(DirEntry {
             name: Name::from_bytes_lossy(raw.name.as_bytes()),
-            kind: if is_dir { FileType::Dir } else { FileType::File },
+            kind: if is_dir {
+                FileType::Dir
+            } else {
+                FileType::File
+            },
             inode: raw.ino,
             size: None,
         }))

@@ -387,7 +387,9 @@ fn rename_and_mkdir_through_symlinks() {
     // Renaming over a link replaces the link, not its target.
     fs::copy(j.root.join("file.txt"), j.root.join("copy.txt")).unwrap();
     j.fs.rename("/copy.txt", "/dangling").unwrap();
-    assert!(fs::symlink_metadata(j.root.join("dangling")).unwrap().is_file());
+    assert!(fs::symlink_metadata(j.root.join("dangling"))
+        .unwrap()
+        .is_file());
 
     // Creating through a dangling link to a path outside creates nothing. ("x" never
     // follows a link: the name exists.)
@@ -397,7 +399,10 @@ fn rename_and_mkdir_through_symlinks() {
             assert_errno(j.fs.open(link, OpenMode::parse(mode).unwrap()), ESCAPE);
         }
         for mode in ["x", "x+"] {
-            assert_errno(j.fs.open(link, OpenMode::parse(mode).unwrap()), Errno::EEXIST);
+            assert_errno(
+                j.fs.open(link, OpenMode::parse(mode).unwrap()),
+                Errno::EEXIST,
+            );
         }
     }
 
@@ -448,7 +453,7 @@ fn special_files_are_not_opened() {
     let mut j = Jail::new();
     rustix::fs::mknodat(
         rustix::fs::CWD,
-        &j.root.join("fifo"),
+        j.root.join("fifo"),
         rustix::fs::FileType::Fifo,
         rustix::fs::Mode::from_raw_mode(0o644),
         0,
@@ -480,7 +485,13 @@ fn special_files_are_not_opened() {
 fn proc_magic_links() {
     let mut fs = VfsPosix::new(Some(Path::new("/proc/self"))).unwrap();
     fs.mount(true, false).unwrap();
-    for p in ["/root", "/cwd", "/exe", "/root/etc/passwd", "/cwd/Cargo.toml"] {
+    for p in [
+        "/root",
+        "/cwd",
+        "/exe",
+        "/root/etc/passwd",
+        "/cwd/Cargo.toml",
+    ] {
         for r in [
             fs.stat(p).map(|_| ()),
             fs.open(p, R).map(|_| ()),
@@ -515,5 +526,8 @@ fn the_sentinel_holds_what_the_tests_hide() {
     let j = Jail::new();
     assert_eq!(j.sentinel.parent(), j.root.parent());
     assert_eq!(fs::read(j.sentinel.join("secret.txt")).unwrap(), SECRET);
-    assert_eq!(fs::read(j.sentinel.join("sub/deep.txt")).unwrap(), DEEP_SECRET);
+    assert_eq!(
+        fs::read(j.sentinel.join("sub/deep.txt")).unwrap(),
+        DEEP_SECRET
+    );
 }

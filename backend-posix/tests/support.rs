@@ -94,9 +94,7 @@ impl Jail {
     pub fn read_since_armed(&self) -> Vec<PathBuf> {
         self.armed
             .iter()
-            .filter(|p| {
-                fs::symlink_metadata(p).map_or(true, |m| m.atime() != ARMED_ATIME as i64)
-            })
+            .filter(|p| fs::symlink_metadata(p).map_or(true, |m| m.atime() != ARMED_ATIME as i64))
             .cloned()
             .collect()
     }
@@ -214,17 +212,11 @@ pub fn fingerprint(dir: &Path) -> String {
             h.update(fs::read_link(&p).unwrap().as_os_str().as_encoded_bytes());
         } else if m.is_file() {
             let mut data = Vec::new();
-            fs::File::open(&p)
-                .unwrap()
-                .read_to_end(&mut data)
-                .unwrap();
+            fs::File::open(&p).unwrap().read_to_end(&mut data).unwrap();
             h.update(&data);
         }
     }
-    h.finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn set_atime(path: &Path, secs: u64) {
