@@ -198,13 +198,23 @@ mod tests {
         assert_eq!(read_io(&mut s, &mut buf).unwrap(), ReadStatus::Eof);
         let e = read_io(&mut s, &mut buf).unwrap_err();
         assert_eq!(e.errno().code(), 104);
-        assert_eq!(read_io(&mut Cursor::new(b"ab"), &mut []).unwrap(), ReadStatus::Data(0));
+        assert_eq!(
+            read_io(&mut Cursor::new(b"ab"), &mut []).unwrap(),
+            ReadStatus::Data(0)
+        );
     }
 
     #[test]
     fn endless_interrupts_are_not_ready() {
-        let mut s = Scripted((0..INTERRUPTED_RETRIES).map(|_| Err(io::ErrorKind::Interrupted.into())).collect());
-        assert_eq!(read_io(&mut s, &mut [0u8; 2]).unwrap(), ReadStatus::NotReady);
+        let mut s = Scripted(
+            (0..INTERRUPTED_RETRIES)
+                .map(|_| Err(io::ErrorKind::Interrupted.into()))
+                .collect(),
+        );
+        assert_eq!(
+            read_io(&mut s, &mut [0u8; 2]).unwrap(),
+            ReadStatus::NotReady
+        );
         assert!(s.0.is_empty());
     }
 
