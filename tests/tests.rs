@@ -1,0 +1,7 @@
+//! Integration tests of the facade, one binary.
+//!
+//! - `system`: `System` as the whole `os` module (mounts, files, dupterm through the trait).
+//! - `shared`: the std layer (`SharedSystem`, `File: Read + Write + Seek`, close on drop).
+
+mod shared;
+mod system;
