@@ -79,8 +79,8 @@ pub enum Event {
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Overflow {
     /// Keep the newest output and drop the oldest queued bytes. Where bytes went missing, the peer
-    /// receives `\r\n[dupterm: N bytes of output dropped]\r\n` before the output that follows the
-    /// gap. The slot stays attached. This suits a REPL: the latest prompt is what matters.
+    /// receives `\r\n[dupterm: N bytes of output dropped]\r\n` (`1 byte` for one) before the output
+    /// that follows the gap. The slot stays attached. This suits a REPL: the latest prompt is what matters.
     #[default]
     DropOldest,
     /// Detach the slot ([`DetachReason::Overflow`]) as if its stream had failed: for peers that

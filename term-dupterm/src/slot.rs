@@ -99,9 +99,10 @@ impl Slot {
                 self.marker_sent = 0;
                 if self.dropped > 0 {
                     let mut text = alloc::string::String::new();
+                    let unit = if self.dropped == 1 { "byte" } else { "bytes" };
                     let _ = write!(
                         text,
-                        "\r\n[dupterm: {} bytes of output dropped]\r\n",
+                        "\r\n[dupterm: {} {unit} of output dropped]\r\n",
                         self.dropped
                     );
                     self.marker = text.into_bytes();
@@ -210,5 +211,59 @@ impl Slot {
             Some(stream) => stream.flush().map_err(DetachReason::WriteError),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::boxed::Box;
+
+    /// Takes at most `room` bytes in total, then would block.
+    struct Room(usize);
+
+    impl uvfs_os_api::Stream for Room {
+        fn read_into(&mut self, _buf: &mut [u8]) -> uvfs_os_api::Result<ReadStatus> {
+            Ok(ReadStatus::NotReady)
+        }
+        fn write(&mut self, data: &[u8]) -> uvfs_os_api::Result<WriteStatus> {
+            let n = data.len().min(self.0);
+            self.0 -= n;
+            Ok(if n == 0 && !data.is_empty() {
+                WriteStatus::NotReady
+            } else {
+                WriteStatus::Written(n)
+            })
+        }
+    }
+
+    #[test]
+    fn the_queue_keeps_the_newest_bytes_within_its_capacity() {
+        let mut slot = Slot::new();
+        slot.replace(Some(Box::new(Room(2))));
+        slot.send(b"abcdef", 3, Overflow::DropOldest).unwrap();
+        assert_eq!(slot.queue.iter().copied().collect::<Vec<u8>>(), b"def");
+        assert_eq!(slot.dropped, 1);
+        slot.send(b"gh", 3, Overflow::DropOldest).unwrap();
+        assert_eq!(slot.queue.iter().copied().collect::<Vec<u8>>(), b"fgh");
+        // The first gap's marker is waiting for room; the second gap is counted.
+        assert_eq!(slot.marker, b"\r\n[dupterm: 1 byte of output dropped]\r\n");
+        assert_eq!(slot.dropped, 2);
+        assert_eq!(slot.pending(), 3 + slot.marker.len());
+        assert_eq!(
+            slot.send(b"i", 3, Overflow::Detach),
+            Err(DetachReason::Overflow)
+        );
+    }
+
+    #[test]
+    fn an_empty_slot_takes_and_reads_nothing() {
+        let mut slot = Slot::new();
+        assert!(!slot.is_active());
+        slot.send(b"abc", 0, Overflow::Detach).unwrap();
+        assert_eq!(slot.pending(), 0);
+        assert_eq!(slot.read(&mut [0u8; 4]), Ok(0));
+        assert!(slot.flush().is_ok());
+        assert!(slot.take().is_none());
     }
 }

@@ -42,8 +42,8 @@ const CTRL_C: u8 = 0x03;
 ///   stream) is closed, errors from close ignored, and its slot emptied. MicroPython's message
 ///   (see [`DetachReason`]) goes to the remaining slots and an [`Event::Detached`] to the owner.
 ///
-/// Nothing here blocks, allocates per byte, or panics on what streams report: a stream that
-/// claims to have moved more bytes than it was given is detached as failed.
+/// Nothing here blocks or trusts what streams report: a stream that claims to have moved more
+/// bytes than it was given is detached as failed, never indexed with.
 ///
 /// ```
 /// use uvfs_term_dupterm::Terminal;
@@ -382,3 +382,47 @@ const _: fn() = || {
     fn assert_send<T: Send>() {}
     assert_send::<Terminal>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interrupts_are_removed_and_the_rest_keeps_its_order() {
+        let mut bytes = *b"\x03a\x03\x03bc\x03";
+        assert_eq!(strip_interrupts(&mut bytes, Some(CTRL_C)), (3, true));
+        assert_eq!(&bytes[..3], b"abc");
+        let mut bytes = *b"a\x03b";
+        assert_eq!(strip_interrupts(&mut bytes, None), (3, false));
+        assert_eq!(&bytes, b"a\x03b");
+        assert_eq!(strip_interrupts(&mut [], Some(CTRL_C)), (0, false));
+    }
+
+    #[test]
+    fn events_coalesce_repeated_interrupts_and_stay_bounded() {
+        let mut events = VecDeque::new();
+        push_event(&mut events, Event::Interrupt { index: 0 });
+        push_event(&mut events, Event::Interrupt { index: 0 });
+        assert_eq!(events.len(), 1);
+        push_event(&mut events, Event::Interrupt { index: 1 });
+        push_event(&mut events, Event::Interrupt { index: 0 });
+        assert_eq!(events.len(), 3);
+        for index in 0..100 {
+            push_event(
+                &mut events,
+                Event::Detached {
+                    index,
+                    reason: DetachReason::Eof,
+                },
+            );
+        }
+        assert_eq!(events.len(), MAX_EVENTS);
+        assert_eq!(
+            events.back(),
+            Some(&Event::Detached {
+                index: 99,
+                reason: DetachReason::Eof
+            })
+        );
+    }
+}

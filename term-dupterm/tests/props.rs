@@ -36,6 +36,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// Marker text up to the number.
 const MARK: &[u8] = b"\r\n[dupterm: ";
 const MARK_END: &[u8] = b" bytes of output dropped]\r\n";
+const MARK_END_ONE: &[u8] = b" byte of output dropped]\r\n";
 
 /// Checks `received` against `sent`: equal except where a marker says N bytes were dropped.
 /// Returns the number of bytes the markers account for.
@@ -49,12 +50,13 @@ fn check_with_gaps(sent: &[u8], received: &[u8]) -> Result<usize, String> {
                 .unwrap()
                 .parse()
                 .map_err(|e| format!("bad marker at {r}: {e}"))?;
-            if !rest[digits..].starts_with(MARK_END) || n == 0 {
+            let end = if n == 1 { MARK_END_ONE } else { MARK_END };
+            if !rest[digits..].starts_with(end) || n == 0 {
                 return Err(format!("malformed marker at {r}"));
             }
             s += n;
             dropped += n;
-            r += MARK.len() + digits + MARK_END.len();
+            r += MARK.len() + digits + end.len();
             continue;
         }
         if sent.get(s) != Some(&received[r]) {
