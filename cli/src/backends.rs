@@ -68,19 +68,10 @@ pub fn filesystem(
     Err(unavailable(kind))
 }
 
-/// `VfsPosix` on a host directory.
+/// `VfsPosix` confined to a host directory.
 pub fn posix(root: &str, clock: SettableClock) -> Result<BoxedFilesystem> {
-    let _ = (root, clock);
-    Err(Errno::ENODEV.with_detail("the posix backend is not built into uvfs yet"))
-}
-
-/// Listens on `tcp:ADDR:PORT` and duplicates the terminal to the first client.
-pub fn attach_dupterm(
-    os: &mut uvfs::System,
-    spec: &str,
-) -> std::result::Result<(), crate::errors::CliError> {
-    let _ = os;
-    Err(crate::errors::CliError::msg(format!(
-        "--dupterm {spec}: dupterm is not built into uvfs yet"
-    )))
+    let _ = clock; // the host keeps its own times
+    Ok(Box::new(uvfs::posix::VfsPosix::new(Some(
+        std::path::Path::new(root),
+    ))?))
 }

@@ -48,6 +48,8 @@ struct Shell {
     images: Vec<MountedImage>,
     clock: SettableClock,
     failed: bool,
+    /// With `--dupterm`: output is also written to the terminal's slots.
+    duplicated: bool,
 }
 
 fn split_args(line: &str) -> Vec<String> {
@@ -94,11 +96,19 @@ commands:
 impl Shell {
     fn say(&mut self, text: &str) {
         crate::commands::out(text);
+        if self.duplicated {
+            let line = format!("{}\r\n", text.replace('\n', "\r\n"));
+            self.os.terminal().write(line.as_bytes());
+        }
     }
 
     fn err(&mut self, what: &str, e: Error) {
         self.failed = true;
         eprintln!("{what}: {e}");
+        if self.duplicated {
+            let line = format!("{what}: {e}\r\n");
+            self.os.terminal().write(line.as_bytes());
+        }
     }
 
     fn mount_spec(&mut self, spec: &str, point: &str, readonly: bool) -> Result<(), CliError> {
@@ -387,6 +397,7 @@ pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
         images: Vec::new(),
         clock: clock.clone(),
         failed: false,
+        duplicated: false,
     };
     if args.mounts.is_empty() {
         let geo = Geometry::defaults(FsKind::Lfs2, 4096, 64);
@@ -406,15 +417,19 @@ pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
         })?;
         shell.mount_spec(rest, point, false)?;
     }
-    if let Some(spec) = &args.dupterm {
-        crate::backends::attach_dupterm(&mut shell.os, spec)?;
-    }
+    let listener = match &args.dupterm {
+        Some(spec) => Some(listen(spec)?),
+        None => None,
+    };
+    shell.duplicated = listener.is_some();
     if let Some(cmds) = &args.commands {
         for line in cmds.split(';') {
             if !shell.exec(line.trim()) {
                 break;
             }
         }
+    } else if let Some(listener) = listener {
+        serve_duplicated(&mut shell, listener);
     } else if std::io::stdin().is_terminal() {
         let mut editor =
             rustyline::DefaultEditor::new().map_err(|e| CliError::msg(format!("shell: {e}")))?;
@@ -452,4 +467,109 @@ pub fn run(args: ShellArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Binds `tcp:ADDR:PORT` and says where it listens (port 0 picks a free one).
+fn listen(spec: &str) -> Result<std::net::TcpListener, CliError> {
+    let addr = spec
+        .strip_prefix("tcp:")
+        .ok_or_else(|| CliError::msg(format!("--dupterm {spec}: expected tcp:ADDR:PORT")))?;
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| CliError::at(&format!("--dupterm {addr}"), image::io_error(&e)))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| CliError::at(addr, image::io_error(&e)))?;
+    if let Ok(local) = listener.local_addr() {
+        eprintln!("dupterm: listening on {local}");
+    }
+    Ok(listener)
+}
+
+/// The shell loop with the terminal duplicated to a TCP client: lines come from stdin or from
+/// the client (whose keystrokes are echoed back), output goes to both. Ends on `exit` from
+/// either side, or when stdin is closed and no client is attached.
+fn serve_duplicated(shell: &mut Shell, listener: std::net::TcpListener) {
+    use std::sync::mpsc;
+    use uvfs::dupterm::{Event, FromTcp};
+
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdin_open = true;
+    let mut attached = false;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 256];
+    loop {
+        let mut busy = false;
+        if !attached {
+            if let Ok((stream, peer)) = listener.accept() {
+                if let Ok(s) = FromTcp::new(stream) {
+                    if shell.os.dupterm(Some(Box::new(s)), 0).is_ok() {
+                        attached = true;
+                        eprintln!("dupterm: {peer} attached");
+                        let prompt = format!("uvfs:{}> ", shell.os.getcwd());
+                        shell.os.terminal().write(prompt.as_bytes());
+                    }
+                }
+            }
+        }
+        match rx.try_recv() {
+            Ok(line) => {
+                busy = true;
+                if !shell.exec(line.trim()) {
+                    return;
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => stdin_open = false,
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+        let n = shell.os.terminal().poll_input(&mut buf);
+        for &byte in &buf[..n] {
+            busy = true;
+            match byte {
+                b'\r' | b'\n' => {
+                    shell.os.terminal().write(b"\r\n");
+                    let line = String::from_utf8_lossy(&std::mem::take(&mut pending)).into_owned();
+                    if !line.trim().is_empty() && !shell.exec(line.trim()) {
+                        return;
+                    }
+                    let prompt = format!("uvfs:{}> ", shell.os.getcwd());
+                    shell.os.terminal().write(prompt.as_bytes());
+                }
+                0x7f | 0x08 => {
+                    if pending.pop().is_some() {
+                        shell.os.terminal().write(b"\x08 \x08");
+                    }
+                }
+                b => {
+                    pending.push(b);
+                    shell.os.terminal().write(&[b]);
+                }
+            }
+        }
+        while let Some(event) = shell.os.terminal().next_event() {
+            match event {
+                Event::Interrupt { .. } => {
+                    pending.clear();
+                    shell.os.terminal().write(b"^C\r\n");
+                }
+                Event::Detached { .. } => {
+                    attached = false;
+                    eprintln!("dupterm: client detached");
+                }
+            }
+        }
+        if !stdin_open && !attached {
+            return;
+        }
+        if !busy {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
 }

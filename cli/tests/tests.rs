@@ -1,7 +1,9 @@
 //! Tests that run the real `uvfs` binary in a fresh temporary directory per test.
 //!
 //! - `errors`: usage and error reporting that needs no backend.
+//! - `shell`: `uvfs shell` on host mounts, and `--dupterm` with a real TCP client.
 
 mod util;
 
 mod errors;
+mod shell;
