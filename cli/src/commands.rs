@@ -108,7 +108,7 @@ pub fn geometry(f: &FormatArgs) -> Result<(FsKind, Geometry), CliError> {
             "--block-size {bs}: must be a power of two, at least 128"
         )));
     }
-    if f.size % u64::from(bs) != 0 {
+    if !f.size.is_multiple_of(u64::from(bs)) {
         return Err(CliError::msg(format!(
             "--size {} is not a whole number of {bs}-byte blocks",
             f.size
@@ -361,11 +361,9 @@ pub fn run(cmd: Command) -> Result<ExitCode, CliError> {
                 out(&json!({"image": t.image, "statvfs": s.to_tuple(), "total": total, "used": total - free.min(total), "free": free}).to_string());
             } else {
                 out("Filesystem      Size      Used     Avail  Use%");
-                let pct = if total == 0 {
-                    0
-                } else {
-                    (total - free.min(total)) * 100 / total
-                };
+                let pct = ((total - free.min(total)) * 100)
+                    .checked_div(total)
+                    .unwrap_or(0);
                 out(&format!(
                     "{:<10} {:>9} {:>9} {:>9} {:>4}%",
                     v.kind.name(),
@@ -700,7 +698,7 @@ fn cp(
         }
         (Some(s), Some(d)) => {
             let same = s.image == d.image;
-            let mut a = open(&s.image, w, e, same.then_some(false).unwrap_or(true))?;
+            let mut a = open(&s.image, w, e, !same)?;
             let st =
                 a.os.stat(&s.path)
                     .map_err(|err| CliError::at(&a.ctx(&s.path), err))?;
