@@ -33,7 +33,7 @@
 //! | `open(link, "w")` with `link` a (dangling) symlink to a path outside | [`ESCAPE`] (`EACCES`): nothing is created outside |
 //! | `mkdir(link)`, with `link` a symlink (the link itself is never followed) | `EEXIST` |
 //! | `remove(link)`, `rename(link, ...)`: the link itself, which is inside the root | allowed: they change the link, never its target |
-//! | opening a FIFO, socket or device node found inside the root | [`SPECIAL_FILE`] (`EACCES`): only regular files are opened (a FIFO would block, a device node would reach a raw device) |
+//! | opening a FIFO, socket or device node found inside the root | [`SPECIAL_FILE`] (`EACCES`), before anything is opened: only regular files are opened (a FIFO would block, a device node would reach a raw device, and opening some devices acts on them); `"x"` gives `EEXIST` as for any existing name |
 //! | a `/proc` "magic link" (`/proc/self/root`, `/proc/<pid>/fd/<n>`) when the root is inside `/proc` | `ELOOP` where Linux has `openat2` (`RESOLVE_NO_MAGICLINKS`), else [`ESCAPE`] (`EACCES`) (cap-std reads the link's text, an absolute path) |
 //!
 //! [`ESCAPE`] is `EACCES` rather than `EPERM` on purpose: the jail behaves like a directory

@@ -184,6 +184,20 @@ fn sync_file(open: &OpenFile) -> Result<()> {
     Ok(())
 }
 
+/// What `open` accepts once the host opened something: `EISDIR` for a directory
+/// (MicroPython's Posix opens it; uvfs's policy refuses), and in a jail [`SPECIAL_FILE`] for
+/// anything but a regular file (the file is dropped, closed, unread).
+fn check_opened(file: &fs::File, jail: bool) -> Result<()> {
+    let ft = file.metadata().map_err(io_err)?.file_type();
+    if ft.is_dir() {
+        return Err(Errno::EISDIR.into());
+    }
+    if jail && !ft.is_file() {
+        return Err(SPECIAL_FILE.with_detail("not a regular file"));
+    }
+    Ok(())
+}
+
 fn io_err(e: io::Error) -> Error {
     from_io(&e)
 }
@@ -230,14 +244,18 @@ impl Filesystem for VfsPosix {
         if writing {
             self.writable()?;
         }
+        if self.host.is_jail() && !mode.exclusive {
+            // Refuse special files before opening them: opening a device can act on it (a
+            // watchdog starts, a tape rewinds). The check after the open below covers a file
+            // swapped in between.
+            if let Ok(st) = retry(|| self.host.stat(p)) {
+                if !matches!(st.mode & 0xF000, 0x4000 | 0x8000) {
+                    return Err(SPECIAL_FILE.with_detail("not a regular file"));
+                }
+            }
+        }
         let file = retry(|| self.host.open(p, &mode)).map_err(io_err)?;
-        let ft = file.metadata().map_err(io_err)?.file_type();
-        if ft.is_dir() {
-            return Err(Errno::EISDIR.into());
-        }
-        if self.host.is_jail() && !ft.is_file() {
-            return Err(SPECIAL_FILE.with_detail("not a regular file"));
-        }
+        check_opened(&file, self.host.is_jail())?;
         Ok(self.files.insert(OpenFile {
             file,
             read: mode.read,
@@ -465,6 +483,37 @@ mod tests {
             }
         });
         assert_eq!(r.unwrap(), 7);
+    }
+
+    #[test]
+    fn what_open_keeps() {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        // What a swap between the jail's type check and its open would hand over.
+        let nonblock = i32::try_from(rustix::fs::OFlags::NONBLOCK.bits()).unwrap();
+        let f = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nonblock)
+            .open(&fifo)
+            .unwrap();
+        assert_eq!(check_opened(&f, true).unwrap_err(), SPECIAL_FILE);
+        assert!(check_opened(&f, false).is_ok());
+        let d = fs::File::open(tmp.path()).unwrap();
+        assert_eq!(check_opened(&d, true).unwrap_err(), Errno::EISDIR);
+        assert_eq!(check_opened(&d, false).unwrap_err(), Errno::EISDIR);
+        fs::write(tmp.path().join("f"), b"").unwrap();
+        let r = fs::File::open(tmp.path().join("f")).unwrap();
+        assert!(check_opened(&r, true).is_ok());
     }
 
     #[test]

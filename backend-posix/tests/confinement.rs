@@ -461,15 +461,17 @@ fn special_files_are_not_opened() {
     .unwrap();
     let _listener = std::os::unix::net::UnixListener::bind(j.root.join("sock")).unwrap();
 
-    // A FIFO would block `open` until a writer came; it is refused at once.
-    for mode in ["r", "r+", "a+", "w+"] {
-        assert_errno(
-            j.fs.open("/fifo", OpenMode::parse(mode).unwrap()),
-            SPECIAL_FILE,
-        );
+    // A FIFO would block `open` until a writer came; it is refused at once, as a socket is.
+    for special in ["/fifo", "/sock"] {
+        for mode in ["r", "r+", "w", "w+", "a", "a+"] {
+            assert_errno(
+                j.fs.open(special, OpenMode::parse(mode).unwrap()),
+                SPECIAL_FILE,
+            );
+        }
+        // "x" opens nothing that exists.
+        assert_errno(j.fs.open(special, OpenMode::CREATE_NEW), Errno::EEXIST);
     }
-    // Opening a socket is refused by the host itself.
-    assert_errno(j.fs.open("/sock", R), Errno::ENXIO);
     // They can still be seen and removed.
     assert_eq!(j.fs.stat("/fifo").unwrap().mode & 0xF000, 0x1000);
     assert_eq!(j.fs.stat("/sock").unwrap().mode & 0xF000, 0xC000);
@@ -530,4 +532,19 @@ fn the_sentinel_holds_what_the_tests_hide() {
         fs::read(j.sentinel.join("sub/deep.txt")).unwrap(),
         DEEP_SECRET
     );
+}
+
+/// A jail on `/dev`: its device nodes are entries of the root, but none is opened (a block
+/// device there would give raw access to a disk).
+#[test]
+fn device_nodes_are_not_opened() {
+    let mut fs = VfsPosix::new(Some(Path::new("/dev"))).unwrap();
+    fs.mount(false, false).unwrap();
+    for dev in ["/null", "/zero", "/urandom"] {
+        assert_eq!(fs.stat(dev).unwrap().mode & 0xF000, 0x2000, "{dev}");
+        for mode in ["r", "r+", "w", "a"] {
+            assert_errno(fs.open(dev, OpenMode::parse(mode).unwrap()), SPECIAL_FILE);
+        }
+    }
+    fs.umount().unwrap();
 }
