@@ -1,11 +1,12 @@
-//! Kv volumes on uvfs block devices: [`FromBlockDevice`], and [`on_device`] / [`format_device`],
-//! which pick the flash geometry at run time (for hosts and image tools).
+//! Kv volumes on uvfs block devices: [`FromBlockDevice`], and (feature `images`) `on_device` /
+//! `format_device`, which pick the flash geometry at run time (for hosts and image tools).
 //!
 //! `sequential-storage` fixes a flash's word and page size at compile time, as `embedded-storage`
 //! does; an image tool learns them at run time from the volume header. The two functions here
 //! bridge that with one compiled variant per supported pair: page sizes
 //! [`DEVICE_PAGE_SIZES`], word sizes [`DEVICE_WORD_SIZES`].
 
+#[cfg(feature = "images")]
 use alloc::boxed::Box;
 use alloc::vec;
 
@@ -13,18 +14,19 @@ use embedded_storage::nor_flash::{
     check_erase, check_read, check_write, ErrorType, MultiwriteNorFlash, NorFlash, NorFlashError,
     NorFlashErrorKind, ReadNorFlash,
 };
-use uvfs_os_api::{
-    BlockCount, BlockDevice, BlockIdx, BoxedFilesystem, Errno, Error, Result,
-    TimeSource,
-};
+use uvfs_os_api::{BlockCount, BlockDevice, BlockIdx, Errno, Error, Result};
+#[cfg(feature = "images")]
+use uvfs_os_api::{BoxedFilesystem, TimeSource};
 
+#[cfg(feature = "images")]
 use crate::header::{Header, HEADER_LEN};
+#[cfg(feature = "images")]
 use crate::VfsKv;
 
-/// Page (erase sector) sizes [`on_device`] and [`format_device`] support.
+/// Page (erase sector) sizes `on_device` and `format_device` (feature `images`) support.
 pub const DEVICE_PAGE_SIZES: &[u32] = &[512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 
-/// Word sizes [`on_device`] and [`format_device`] support.
+/// Word sizes `on_device` and `format_device` (feature `images`) support.
 pub const DEVICE_WORD_SIZES: &[u32] = &[1, 2, 4, 8, 16, 32];
 
 /// The error of a [`FromBlockDevice`]: what the block device reported, or a misaligned or
@@ -88,7 +90,7 @@ impl<D: BlockDevice, const WORD: usize, const PAGE: usize> FromBlockDevice<D, WO
     /// Wraps `dev`; `EINVAL` if it needs erasing in blocks that `PAGE` is not a multiple of.
     pub fn new(dev: D) -> Result<Self> {
         let bs = dev.block_size() as usize;
-        if dev.needs_erase() && (bs == 0 || bs > PAGE || PAGE % bs != 0) {
+        if dev.needs_erase() && (bs == 0 || bs > PAGE || !PAGE.is_multiple_of(bs)) {
             return Err(Errno::EINVAL.with_detail("device erase blocks do not divide the page"));
         }
         let capacity = usize::try_from(u64::from(dev.block_size()) * u64::from(dev.block_count()))
@@ -176,12 +178,16 @@ impl<D: BlockDevice, const WORD: usize, const PAGE: usize> MultiwriteNorFlash
 {
 }
 
+#[cfg(feature = "images")]
 type Dev = Box<dyn BlockDevice + Send>;
 
+#[cfg(feature = "images")]
 fn unsupported() -> Error {
     Errno::EINVAL.with_detail("kv page or word size not supported by image tools")
 }
 
+#[cfg(feature = "images")]
+#[cfg_attr(docsrs, doc(cfg(feature = "images")))]
 /// Calls `$f::<WORD, PAGE>(args)` for the run-time `$word` and `$page`.
 macro_rules! with_geometry {
     ($page:expr, $word:expr, $f:ident $args:tt) => {
@@ -202,6 +208,7 @@ macro_rules! with_geometry {
     };
 }
 
+#[cfg(feature = "images")]
 fn build<const WORD: usize, const PAGE: usize>(
     dev: Dev,
     pages: u32,
@@ -216,6 +223,7 @@ fn build<const WORD: usize, const PAGE: usize>(
     ))
 }
 
+#[cfg(feature = "images")]
 fn format<const WORD: usize, const PAGE: usize>(dev: Dev, pages: u32) -> Result<()> {
     let flash: FromBlockDevice<Dev, WORD, PAGE> = FromBlockDevice::new(dev)?;
     let end = pages
@@ -224,6 +232,8 @@ fn format<const WORD: usize, const PAGE: usize>(dev: Dev, pages: u32) -> Result<
     VfsKv::with_range(flash, 0..end)?.mkfs()
 }
 
+#[cfg(feature = "images")]
+#[cfg_attr(docsrs, doc(cfg(feature = "images")))]
 /// Reads the kv header at the start of `dev`, if there is one.
 pub fn read_device_header(dev: &mut dyn BlockDevice) -> Result<Header> {
     let mut raw = [0u8; HEADER_LEN];
@@ -231,6 +241,8 @@ pub fn read_device_header(dev: &mut dyn BlockDevice) -> Result<Header> {
     Header::decode(&raw)
 }
 
+#[cfg(feature = "images")]
+#[cfg_attr(docsrs, doc(cfg(feature = "images")))]
 /// A [`VfsKv`] (unmounted, boxed) on a block device, for hosts and image tools.
 ///
 /// If the device holds a kv volume, its header gives the page size, word size and size. If it
@@ -270,10 +282,16 @@ pub fn on_device(
     with_geometry!(page, word, build(dev, pages, clock))
 }
 
+#[cfg(feature = "images")]
+#[cfg_attr(docsrs, doc(cfg(feature = "images")))]
 /// Formats a kv volume filling `dev`, with `page_size`-byte pages (erase sectors) and
 /// `word_size`-byte words. `EINVAL` for a geometry outside [`DEVICE_PAGE_SIZES`] ×
 /// [`DEVICE_WORD_SIZES`], or a device smaller than three pages.
-pub fn format_device(dev: Box<dyn BlockDevice + Send>, page_size: u32, word_size: u32) -> Result<()> {
+pub fn format_device(
+    dev: Box<dyn BlockDevice + Send>,
+    page_size: u32,
+    word_size: u32,
+) -> Result<()> {
     let size = u64::from(dev.block_size()) * u64::from(dev.block_count());
     let pages = u32::try_from(size / u64::from(page_size.max(1))).map_err(|_| Errno::EINVAL)?;
     with_geometry!(page_size, word_size, format(dev, pages))

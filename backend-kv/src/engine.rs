@@ -270,13 +270,14 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
         let word = u32::try_from(F::WRITE_SIZE.max(F::READ_SIZE)).map_err(|_| Errno::EINVAL)?;
         if F::WRITE_SIZE == 0
             || F::READ_SIZE == 0
-            || (F::WRITE_SIZE % F::READ_SIZE != 0 && F::READ_SIZE % F::WRITE_SIZE != 0)
+            || (!F::WRITE_SIZE.is_multiple_of(F::READ_SIZE)
+                && !F::READ_SIZE.is_multiple_of(F::WRITE_SIZE))
         {
             return Err(Errno::EINVAL.with_detail("flash read and write sizes do not nest"));
         }
         if range.start > range.end
-            || range.start % page.max(1) != 0
-            || range.end % page.max(1) != 0
+            || !range.start.is_multiple_of(page.max(1))
+            || !range.end.is_multiple_of(page.max(1))
             || range.end as usize > flash.capacity()
         {
             return Err(Errno::EINVAL.with_detail("partition not on flash sector boundaries"));
@@ -409,7 +410,10 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
         block_on(map.remove_item(buf, &PROBE_KEY))?.map_err(|e| engine_errno(&e))
     }
 
-    fn scan_once(&mut self, visit: &mut dyn FnMut(ScanEvent<'_>)) -> Result<core::result::Result<(), bool>> {
+    fn scan_once(
+        &mut self,
+        visit: &mut dyn FnMut(ScanEvent<'_>),
+    ) -> Result<core::result::Result<(), bool>> {
         let buf = &mut self.buf;
         let map = self
             .map

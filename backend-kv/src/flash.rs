@@ -107,7 +107,11 @@ impl<F: ErrorType> ErrorType for FromBlocking<F> {
 impl<F: ReadNorFlash> nor_async::ReadNorFlash for FromBlocking<F> {
     const READ_SIZE: usize = F::READ_SIZE;
 
-    async fn read(&mut self, offset: u32, bytes: &mut [u8]) -> core::result::Result<(), Self::Error> {
+    async fn read(
+        &mut self,
+        offset: u32,
+        bytes: &mut [u8],
+    ) -> core::result::Result<(), Self::Error> {
         self.flash.read(offset, bytes).map_err(FlashError::Flash)
     }
 

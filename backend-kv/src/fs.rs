@@ -30,7 +30,9 @@ use uvfs_os_api::{
 };
 
 use crate::engine::{Engine, Geometry, ScanEvent};
-use crate::record::{chunk_count, valid_name, Body, Key, Kind, Record, MAX_NODE_ID, META_LEN, ROOT};
+use crate::record::{
+    chunk_count, valid_name, Body, Key, Kind, Record, MAX_NODE_ID, META_LEN, ROOT,
+};
 
 /// Clean chunks an open file keeps in RAM as a read cache.
 const CLEAN_CHUNKS: usize = 2;
@@ -257,7 +259,12 @@ impl Core {
 
     // ---- files --------------------------------------------------------------------------
 
-    pub(crate) fn open(&mut self, eng: &mut dyn Engine, p: &str, mode: OpenMode) -> Result<FileHandle> {
+    pub(crate) fn open(
+        &mut self,
+        eng: &mut dyn Engine,
+        p: &str,
+        mode: OpenMode,
+    ) -> Result<FileHandle> {
         let (m, clock) = self.at(p)?;
         let writing = mode.write || mode.create || mode.truncate || mode.append;
         if !mode.read && !writing {
@@ -337,7 +344,12 @@ impl Core {
         result
     }
 
-    pub(crate) fn read(&mut self, eng: &mut dyn Engine, file: FileHandle, buf: &mut [u8]) -> Result<usize> {
+    pub(crate) fn read(
+        &mut self,
+        eng: &mut dyn Engine,
+        file: FileHandle,
+        buf: &mut [u8],
+    ) -> Result<usize> {
         let m = self.m()?;
         let f = m.files.get(file)?.clone();
         if !f.read {
@@ -365,7 +377,12 @@ impl Core {
         Ok(done)
     }
 
-    pub(crate) fn write(&mut self, eng: &mut dyn Engine, file: FileHandle, data: &[u8]) -> Result<usize> {
+    pub(crate) fn write(
+        &mut self,
+        eng: &mut dyn Engine,
+        file: FileHandle,
+        data: &[u8],
+    ) -> Result<usize> {
         let m = self.m()?;
         let f = m.files.get(file)?.clone();
         if !f.write {
@@ -405,7 +422,12 @@ impl Core {
         Ok(())
     }
 
-    pub(crate) fn truncate(&mut self, eng: &mut dyn Engine, file: FileHandle, len: u64) -> Result<()> {
+    pub(crate) fn truncate(
+        &mut self,
+        eng: &mut dyn Engine,
+        file: FileHandle,
+        len: u64,
+    ) -> Result<()> {
         let m = self.m()?;
         let f = m.files.get(file)?.clone();
         if !f.write {
@@ -685,7 +707,11 @@ impl Mounted {
                 if kid == ROOT || !alive.insert(kid) {
                     continue;
                 }
-                if seen.nodes.get(&kid).is_some_and(|(n, _)| n.kind == Kind::Dir) {
+                if seen
+                    .nodes
+                    .get(&kid)
+                    .is_some_and(|(n, _)| n.kind == Kind::Dir)
+                {
                     queue.push_back(kid);
                 }
             }
@@ -889,7 +915,13 @@ impl Mounted {
     }
 
     /// Gives `id` a new parent and name with one record store (the commit point of a rename).
-    fn move_node(&mut self, eng: &mut dyn Engine, id: u32, to_dir: u32, to_name: &str) -> Result<()> {
+    fn move_node(
+        &mut self,
+        eng: &mut dyn Engine,
+        id: u32,
+        to_dir: u32,
+        to_name: &str,
+    ) -> Result<()> {
         self.check_name(to_name)?;
         let node = self.node(id)?.clone();
         let seq = self.take_seq();
@@ -1227,7 +1259,12 @@ impl Mounted {
         if on.orphan || on.size <= self.inline_cap(name_len) {
             return Ok(());
         }
-        let out: Vec<u32> = on.ram_dirty.iter().copied().filter(|&i| i != keep).collect();
+        let out: Vec<u32> = on
+            .ram_dirty
+            .iter()
+            .copied()
+            .filter(|&i| i != keep)
+            .collect();
         for idx in out {
             self.stage(eng, id, idx)?;
         }
@@ -1242,7 +1279,7 @@ impl Mounted {
         }
         if len < size {
             let cut = u32::try_from(len / u64::from(cs)).map_err(|_| Errno::EFBIG)?;
-            if len % u64::from(cs) != 0 {
+            if !len.is_multiple_of(u64::from(cs)) {
                 // The chunk the new end falls in keeps its head, in RAM.
                 let mut bytes = self.chunk(eng, id, cut)?;
                 bytes.truncate((len % u64::from(cs)) as usize);
@@ -1297,8 +1334,7 @@ impl Mounted {
             mtime,
             ..node.clone()
         };
-        let new_data;
-        if size <= self.inline_cap(node.name.len()) {
+        let new_data = if size <= self.inline_cap(node.name.len()) {
             let mut bytes = Vec::with_capacity(size as usize);
             for idx in 0..count {
                 bytes.extend_from_slice(&self.chunk(eng, id, idx as u32)?);
@@ -1308,10 +1344,9 @@ impl Mounted {
                 &committed.record(Body::Inline(&bytes)).encode(),
                 true,
             )?;
-            new_data = Data::Inline;
+            Data::Inline
         } else {
-            if META_LEN + node.name.len() + count as usize * 2 > self.max_value()
-                || count > 1 << 16
+            if META_LEN + node.name.len() + count as usize * 2 > self.max_value() || count > 1 << 16
             {
                 return Err(Errno::EFBIG.into());
             }
@@ -1357,8 +1392,8 @@ impl Mounted {
                 &committed.record(Body::Chunked(gens.clone())).encode(),
                 true,
             )?;
-            new_data = Data::Chunks(gens);
-        }
+            Data::Chunks(gens)
+        };
         // Committed: the replaced chunks and any staged chunk not named now are garbage.
         let mut garbage = Vec::new();
         if let Data::Chunks(old) = &node.data {
@@ -1374,7 +1409,8 @@ impl Mounted {
         }
         let on = self.open_node_mut(id)?;
         for (idx, (gen, len)) in core::mem::take(&mut on.staged) {
-            let named = matches!(&new_data, Data::Chunks(new) if new.get(idx as usize) == Some(&gen));
+            let named =
+                matches!(&new_data, Data::Chunks(new) if new.get(idx as usize) == Some(&gen));
             if !named {
                 garbage.push((chunk_key(id, idx, gen)?, len));
             }

@@ -26,10 +26,10 @@ use uvfs_os_api::{
     Stat, StatVfs, TimeSource, Timestamp,
 };
 
-pub use device::{
-    format_device, on_device, read_device_header, DeviceError, FromBlockDevice, DEVICE_PAGE_SIZES,
-    DEVICE_WORD_SIZES,
-};
+#[cfg(feature = "images")]
+#[cfg_attr(docsrs, doc(cfg(feature = "images")))]
+pub use device::{format_device, on_device, read_device_header};
+pub use device::{DeviceError, FromBlockDevice, DEVICE_PAGE_SIZES, DEVICE_WORD_SIZES};
 pub use flash::{FlashError, FromBlocking};
 pub use fs::Recovery;
 pub use header::{Header, MAGIC, MAGIC_OFFSET};
@@ -79,9 +79,8 @@ impl<F: NorFlash + MultiwriteNorFlash> VfsKv<F> {
     /// A kv filesystem on the whole flash (unmounted). `EINVAL` if the flash's geometry cannot
     /// hold a volume; the flash is dropped then.
     pub fn new(flash: F) -> Result<Self> {
-        let end = u32::try_from(flash.capacity()).map_err(|_| {
-            Errno::EINVAL.with_detail("flash larger than 4 GiB: give a partition")
-        })?;
+        let end = u32::try_from(flash.capacity())
+            .map_err(|_| Errno::EINVAL.with_detail("flash larger than 4 GiB: give a partition"))?;
         Self::with_range(flash, 0..end)
     }
 

@@ -127,7 +127,10 @@ impl<const WORD: usize, const PAGE: usize> RamFlash<WORD, PAGE> {
     /// A flash holding `image` (for example a kv image read from a file). `EINVAL` unless its
     /// length is a non-zero multiple of `PAGE` that a `u32` address can reach.
     pub fn from_image(image: Vec<u8>) -> Result<Self> {
-        if image.is_empty() || image.len() % PAGE != 0 || u32::try_from(image.len()).is_err() {
+        if image.is_empty()
+            || !image.len().is_multiple_of(PAGE)
+            || u32::try_from(image.len()).is_err()
+        {
             return Err(Errno::EINVAL.with_detail("image size is not a whole number of sectors"));
         }
         let pages = image.len() / PAGE;
@@ -212,7 +215,11 @@ impl<const WORD: usize, const PAGE: usize> RamFlash<WORD, PAGE> {
         }
     }
 
-    fn range(&self, offset: u32, len: usize) -> core::result::Result<core::ops::Range<usize>, RamFlashError> {
+    fn range(
+        &self,
+        offset: u32,
+        len: usize,
+    ) -> core::result::Result<core::ops::Range<usize>, RamFlashError> {
         let start = usize::try_from(offset).map_err(|_| RamFlashError::OutOfBounds)?;
         let end = start.checked_add(len).ok_or(RamFlashError::OutOfBounds)?;
         if end > self.bytes.len() {
@@ -294,7 +301,10 @@ impl<const WORD: usize, const PAGE: usize> NorFlash for RamFlash<WORD, PAGE> {
         } else {
             self.torn_len(bytes.len())
         };
-        for (cell, new) in self.bytes[range.start..range.start + len].iter_mut().zip(bytes) {
+        for (cell, new) in self.bytes[range.start..range.start + len]
+            .iter_mut()
+            .zip(bytes)
+        {
             *cell &= *new;
         }
         if full {

@@ -30,7 +30,11 @@ fn files_of_every_size_survive_a_remount() {
     let mut fs = remount(fs);
     for (i, &n) in sizes.iter().enumerate() {
         let path = format!("/f{i}");
-        assert_eq!(read_file(&mut fs, &path).unwrap(), pattern(i as u8, n), "{path}");
+        assert_eq!(
+            read_file(&mut fs, &path).unwrap(),
+            pattern(i as u8, n),
+            "{path}"
+        );
         assert_eq!(fs.stat(&path).unwrap().size, n as u64);
     }
     assert_eq!(fs.recovery().garbage, 0, "{:?}", fs.recovery());
@@ -82,8 +86,18 @@ fn rewrites_leave_no_garbage_behind() {
     let mut fs = mounted::<4, 1024>(64);
     let base = fs.usage().unwrap().used;
     for round in 0..30u8 {
-        write_file(&mut fs, "/cfg", &pattern(round, 100 + usize::from(round) * 7)).unwrap();
-        write_file(&mut fs, "/blob", &pattern(round, 3_000 + usize::from(round) * 50)).unwrap();
+        write_file(
+            &mut fs,
+            "/cfg",
+            &pattern(round, 100 + usize::from(round) * 7),
+        )
+        .unwrap();
+        write_file(
+            &mut fs,
+            "/blob",
+            &pattern(round, 3_000 + usize::from(round) * 50),
+        )
+        .unwrap();
         fs.mkdir("/d").unwrap();
         fs.rename("/blob", "/d/blob").unwrap();
         fs.remove("/d/blob").unwrap();
@@ -101,11 +115,16 @@ fn rewrites_leave_no_garbage_behind() {
 fn many_files_open_at_once() {
     let mut fs = mounted::<4, 1024>(128);
     let handles: Vec<_> = (0..40)
-        .map(|i| fs.open(&format!("/f{i}"), OpenMode::parse("w+").unwrap()).unwrap())
+        .map(|i| {
+            fs.open(&format!("/f{i}"), OpenMode::parse("w+").unwrap())
+                .unwrap()
+        })
         .collect();
     for round in 0..5u8 {
         for (i, &h) in handles.iter().enumerate() {
-            d(&mut fs).write_all(h, &pattern(round ^ i as u8, 150)).unwrap();
+            d(&mut fs)
+                .write_all(h, &pattern(round ^ i as u8, 150))
+                .unwrap();
         }
     }
     for (i, &h) in handles.iter().enumerate() {
@@ -185,7 +204,10 @@ fn directories_and_renames() {
     assert_eq!(fs.rmdir("/empty").unwrap_err(), Errno::ENOTEMPTY);
     assert_eq!(fs.remove("/empty").unwrap_err(), Errno::EISDIR);
     assert_eq!(fs.rmdir("/empty/wifi").unwrap_err(), Errno::ENOTDIR);
-    assert_eq!(fs.open("/empty/wifi/x", OpenMode::READ).unwrap_err(), Errno::ENOTDIR);
+    assert_eq!(
+        fs.open("/empty/wifi/x", OpenMode::READ).unwrap_err(),
+        Errno::ENOTDIR
+    );
     let d = fs.opendir("/").unwrap();
     let mut kinds = Vec::new();
     while let Some(e) = fs.readdir(d).unwrap() {
@@ -261,11 +283,15 @@ fn mount_states_and_formatting() {
         Errno::EINVAL
     );
     assert_eq!(
-        VfsKv::with_range(RamFlash::<4, 1024>::new(8), 100..4096).err().unwrap(),
+        VfsKv::with_range(RamFlash::<4, 1024>::new(8), 100..4096)
+            .err()
+            .unwrap(),
         Errno::EINVAL
     );
     assert_eq!(
-        VfsKv::with_range(RamFlash::<4, 1024>::new(8), 0..16384).err().unwrap(),
+        VfsKv::with_range(RamFlash::<4, 1024>::new(8), 0..16384)
+            .err()
+            .unwrap(),
         Errno::EINVAL
     );
 }
@@ -294,7 +320,10 @@ fn mtime_comes_from_the_clock() {
     write_file(&mut fs, "/t", b"x").unwrap();
     fs.mkdir("/d").unwrap();
     let st = fs.stat("/t").unwrap();
-    assert_eq!((st.mtime, st.atime, st.ctime), (1_234_567_890, 1_234_567_890, 1_234_567_890));
+    assert_eq!(
+        (st.mtime, st.atime, st.ctime),
+        (1_234_567_890, 1_234_567_890, 1_234_567_890)
+    );
     assert_eq!(st.mode, 0x8000);
     assert_eq!(fs.stat("/d").unwrap().mode, 0x4000);
     assert_eq!(fs.stat("/d").unwrap().mtime, 1_234_567_890);
@@ -332,8 +361,14 @@ fn full_volumes_say_enospc_and_keep_the_old_content() {
     assert_eq!(err, Errno::ENOSPC);
     println!("statvfs predicted {predicted} bytes free; {stored} bytes fitted");
     // statvfs promised no more than fits, and not much less.
-    assert!(predicted <= stored + 256, "predicted {predicted}, stored {stored}");
-    assert!(predicted * 10 >= stored * 5, "predicted {predicted}, stored {stored}");
+    assert!(
+        predicted <= stored + 256,
+        "predicted {predicted}, stored {stored}"
+    );
+    assert!(
+        predicted * 10 >= stored * 5,
+        "predicted {predicted}, stored {stored}"
+    );
     // The failed commit left the file as it was.
     assert_eq!(fs.stat("/fill").unwrap().size, stored);
     assert_eq!(read_file(&mut fs, "/keep").unwrap(), pattern(7, 1_500));
@@ -352,7 +387,10 @@ fn huge_offsets_are_refused_without_allocating() {
     fs.seek(f, SeekFrom::Start(1 << 40)).unwrap();
     assert_eq!(fs.write(f, b"x").unwrap_err(), Errno::ENOSPC);
     assert_eq!(fs.truncate(f, u64::MAX).unwrap_err(), Errno::ENOSPC);
-    assert_eq!(fs.seek(f, SeekFrom::Start(u64::MAX)).unwrap_err(), Errno::EINVAL);
+    assert_eq!(
+        fs.seek(f, SeekFrom::Start(u64::MAX)).unwrap_err(),
+        Errno::EINVAL
+    );
     fs.close(f).unwrap();
     assert_eq!(fs.stat("/h").unwrap().size, 0);
     fs.umount().unwrap();
@@ -363,7 +401,11 @@ fn bad_paths_from_direct_callers_are_errors() {
     let mut fs = mounted::<4, 4096>(8);
     for bad in ["", "a", "/a/", "//a", "/a/../b", "/."] {
         assert_eq!(fs.stat(bad).unwrap_err(), Errno::EINVAL, "{bad:?}");
-        assert_eq!(fs.open(bad, OpenMode::WRITE).unwrap_err(), Errno::EINVAL, "{bad:?}");
+        assert_eq!(
+            fs.open(bad, OpenMode::WRITE).unwrap_err(),
+            Errno::EINVAL,
+            "{bad:?}"
+        );
     }
     assert_eq!(
         fs.mkdir(&format!("/{}", "x".repeat(256))).unwrap_err(),

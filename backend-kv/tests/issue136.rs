@@ -87,12 +87,18 @@ fn block_on<T>(f: impl core::future::Future<Output = T>) -> T {
 
 type Bare = ByteBudget<RamFlash<1, 128>>;
 
-fn map(flash: Bare) -> MapStorage<u8, FromBlocking<Bare>, Cache<
-    sequential_storage::cache::Uncached,
-    sequential_storage::cache::Uncached,
-    sequential_storage::cache::Uncached,
+fn map(
+    flash: Bare,
+) -> MapStorage<
     u8,
->> {
+    FromBlocking<Bare>,
+    Cache<
+        sequential_storage::cache::Uncached,
+        sequential_storage::cache::Uncached,
+        sequential_storage::cache::Uncached,
+        u8,
+    >,
+> {
     MapStorage::new(
         FromBlocking::new(flash),
         MapConfig::new(0..256),

@@ -172,7 +172,11 @@ fn run_cut(base: &Flash, start: &Tree, ops: u64, tear: Tear) -> bool {
     let mut flash = fs.into_flash().unwrap();
     let cut = flash.power_lost();
     if !cut {
-        assert_eq!(acked, steps.len(), "the workload failed without a power cut");
+        assert_eq!(
+            acked,
+            steps.len(),
+            "the workload failed without a power cut"
+        );
     }
     flash.restore_power();
 
@@ -203,7 +207,11 @@ fn run_cut(base: &Flash, start: &Tree, ops: u64, tear: Tear) -> bool {
     let mut expected = got;
     expected.insert("/after-cut".into(), Entry::File(data));
     expected.insert("/after-cut-dir".into(), Entry::Dir);
-    assert_eq!(tree(&mut fs).unwrap(), expected, "cut after {ops} ({tear:?})");
+    assert_eq!(
+        tree(&mut fs).unwrap(),
+        expected,
+        "cut after {ops} ({tear:?})"
+    );
     fs.umount().unwrap();
     cut
 }
@@ -231,7 +239,10 @@ fn sweep(tear: Tear) -> u64 {
 #[test]
 fn every_cut_point_without_tearing() {
     let n = sweep(Tear::Nothing);
-    assert!(n > 100, "only {n} cut points: the workload is too small to mean much");
+    assert!(
+        n > 100,
+        "only {n} cut points: the workload is too small to mean much"
+    );
 }
 
 #[test]

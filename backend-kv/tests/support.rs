@@ -54,7 +54,11 @@ pub fn read_file(fs: &mut dyn Filesystem, path: &str) -> Result<Vec<u8>> {
 /// `len` bytes that differ with `seed` and position.
 pub fn pattern(seed: u8, len: usize) -> Vec<u8> {
     (0..len)
-        .map(|i| (i as u32).wrapping_mul(31).wrapping_add(u32::from(seed) * 7) as u8)
+        .map(|i| {
+            (i as u32)
+                .wrapping_mul(31)
+                .wrapping_add(u32::from(seed) * 7) as u8
+        })
         .collect()
 }
 
