@@ -1,0 +1,1 @@
+//! littlefs v1 (`VfsLfs1`) integration tests.

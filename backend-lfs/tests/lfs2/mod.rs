@@ -1,0 +1,1 @@
+//! littlefs v2 (`VfsLfs2`) integration tests.
