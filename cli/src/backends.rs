@@ -17,6 +17,8 @@ pub struct Geometry {
     pub label: Option<String>,
     /// littlefs v2 on-disk version to write (`major << 16 | minor`), `None` for the default.
     pub disk_version: Option<u32>,
+    /// kv store word size (the flash's smallest program unit) in bytes.
+    pub word_size: u32,
 }
 
 impl Geometry {
@@ -34,6 +36,7 @@ impl Geometry {
             lookahead,
             label: None,
             disk_version: None,
+            word_size: KV_DEFAULT_WORD_SIZE,
         }
     }
 
@@ -46,6 +49,9 @@ impl Geometry {
     }
 }
 
+/// The kv word size when none is given: 4 bytes, the program unit of most MCU internal flash.
+pub const KV_DEFAULT_WORD_SIZE: u32 = 4;
+
 fn unavailable(kind: FsKind) -> Error {
     let _ = kind;
     Errno::ENODEV.with_detail("this filesystem kind is not built into uvfs yet")
@@ -53,8 +59,13 @@ fn unavailable(kind: FsKind) -> Error {
 
 /// Formats `dev` as `kind`.
 pub fn mkfs(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) -> Result<()> {
-    let _ = (dev, geo, clock);
-    Err(unavailable(kind))
+    match kind {
+        FsKind::Kv => uvfs_backend_kv::format_device(Box::new(dev), geo.block_size, geo.word_size),
+        _ => {
+            let _ = clock;
+            Err(unavailable(kind))
+        }
+    }
 }
 
 /// A filesystem of `kind` on `dev`, not yet mounted.
@@ -64,8 +75,13 @@ pub fn filesystem(
     geo: &Geometry,
     clock: SettableClock,
 ) -> Result<BoxedFilesystem> {
-    let _ = (dev, geo, clock);
-    Err(unavailable(kind))
+    match kind {
+        FsKind::Kv => uvfs_backend_kv::on_device(Box::new(dev), geo.word_size, Box::new(clock)),
+        _ => {
+            let _ = (geo, clock);
+            Err(unavailable(kind))
+        }
+    }
 }
 
 /// `VfsPosix` confined to a host directory.

@@ -122,6 +122,9 @@ pub fn geometry(f: &FormatArgs) -> Result<(FsKind, Geometry), CliError> {
     geo.prog_size = e.prog_size.unwrap_or(geo.prog_size);
     geo.lookahead = e.lookahead.unwrap_or(geo.lookahead);
     geo.label = f.label.clone();
+    if let Some(w) = small(f.word_size, "word-size")? {
+        geo.word_size = w;
+    }
     geo.disk_version = match f.disk_version.as_deref() {
         None => None,
         Some("2.0") => Some(0x0002_0000),
@@ -786,6 +789,12 @@ fn info(image: &str, as_json: bool, w: &WindowArgs, e: &EngineArgs) -> Result<Ex
             v.geo.read_size, v.geo.prog_size, v.geo.lookahead
         ));
     }
+    if d.kind == FsKind::Kv {
+        let mut dev = v.dev.clone();
+        if let Ok(h) = uvfs_backend_kv::read_device_header(&mut dev) {
+            flags.push_str(&format!(" --word-size {}", h.word_size));
+        }
+    }
     if d.kind == FsKind::Lfs2 {
         flags.push_str(&format!(
             " --disk-version {}.{}",
@@ -904,6 +913,7 @@ fn convert(
         engine: EngineArgs::default(),
         label: None,
         disk_version: None,
+        word_size: None,
     };
     let (kind, geo) = geometry(&format)?;
     let clock = SettableClock::new(0);

@@ -94,9 +94,12 @@ struct FormatArgs {
     /// FAT volume label.
     #[arg(long)]
     label: Option<String>,
-    /// littlefs v2 on-disk version to write: 2.0 or 2.1.
+    /// littlefs v2 on-disk version to write: 2.0 or 2.1 (default: 2.1, as MicroPython writes).
     #[arg(long)]
     disk_version: Option<String>,
+    /// kv store word size in bytes: the flash's program unit (1, 2, 4, 8, 16 or 32; default 4).
+    #[arg(long, value_parser = image::parse_size)]
+    word_size: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -202,6 +202,17 @@ pub fn volume_to_host(
     progress: &mut dyn FnMut(u64),
 ) -> std::result::Result<(u64, u64), (String, Error)> {
     let st = os.stat(src).map_err(|e| (src.to_string(), e))?;
+    // Never write through a symlink already in the destination: it could point anywhere.
+    let existing = fs::symlink_metadata(dst).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        return Err((
+            dst.display().to_string(),
+            Errno::EEXIST.with_detail("a symlink is in the way; refusing to write through it"),
+        ));
+    }
     if st.kind() == FileType::File {
         let data = read_file(os, src).map_err(|e| (src.to_string(), e))?;
         fs::write(dst, &data).map_err(|e| (dst.display().to_string(), io_error(&e)))?;
@@ -211,7 +222,9 @@ pub fn volume_to_host(
     }
     match fs::create_dir(dst) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dst.is_dir() => {}
+        Err(e)
+            if e.kind() == std::io::ErrorKind::AlreadyExists
+                && existing.as_ref().is_some_and(|m| m.is_dir()) => {}
         Err(e) => return Err((dst.display().to_string(), io_error(&e))),
     }
     let (mut files, mut bytes) = (0, 0);

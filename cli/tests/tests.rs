@@ -2,8 +2,10 @@
 //!
 //! - `errors`: usage and error reporting that needs no backend.
 //! - `shell`: `uvfs shell` on host mounts, and `--dupterm` with a real TCP client.
+//! - `images`: every image subcommand on real image files, once per filesystem kind.
 
 mod util;
 
 mod errors;
+mod images;
 mod shell;
