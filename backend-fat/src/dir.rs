@@ -1,0 +1,424 @@
+//! Directories as VfsFat reads them itself: 32-byte entries, long names assembled from their
+//! LFN entries, and the short-name entry's location, first cluster, size and times.
+//!
+//! Lookups, listings and `stat` use this reader; fatfs makes the changes (creating, removing and
+//! renaming entries). Both match a name the same way: against the long name (or, without one,
+//! the short name with its lower-case flags applied) and against the short name, ignoring case,
+//! first match in directory order.
+
+use uvfs_os_api::{BlockDevice, Errno, Result};
+
+use crate::boot::{FatType, Geometry};
+use crate::disk::Disk;
+use crate::fat::{self, corrupt};
+
+/// Attribute bits.
+pub(crate) const ATTR_VOLUME: u8 = 0x08;
+pub(crate) const ATTR_DIR: u8 = 0x10;
+pub(crate) const ATTR_ARCHIVE: u8 = 0x20;
+const ATTR_LFN: u8 = 0x0F;
+
+/// Where a directory's entries are.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum DirLoc {
+    /// The FAT12/16 root directory region.
+    Root,
+    /// A cluster chain (subdirectories, and the FAT32 root).
+    Chain(u32),
+}
+
+impl DirLoc {
+    /// The root directory of a volume.
+    pub fn root(g: &Geometry) -> DirLoc {
+        match g.fat_type {
+            FatType::Fat32 => DirLoc::Chain(g.root_cluster),
+            _ => DirLoc::Root,
+        }
+    }
+
+    /// The value a `..` entry stores for this directory (0 for the root).
+    pub fn dotdot_cluster(self, g: &Geometry) -> u32 {
+        match self {
+            DirLoc::Root => 0,
+            DirLoc::Chain(c) if g.fat_type == FatType::Fat32 && c == g.root_cluster => 0,
+            DirLoc::Chain(c) => c,
+        }
+    }
+}
+
+/// One short-name entry with its long name.
+#[derive(Clone, Debug)]
+pub(crate) struct RawEntry {
+    /// Byte offset of the 32-byte short-name entry on the device.
+    pub offset: u64,
+    /// The 11-byte short name as stored.
+    pub short: [u8; 11],
+    pub attr: u8,
+    /// Byte 12: bit 3 lower-case base name, bit 4 lower-case extension.
+    pub case: u8,
+    pub first_cluster: u32,
+    pub size: u32,
+    pub mdate: u16,
+    pub mtime: u16,
+    /// The long name, when a valid LFN sequence precedes the entry.
+    pub long: Option<String>,
+}
+
+impl RawEntry {
+    pub fn is_dir(&self) -> bool {
+        self.attr & ATTR_DIR != 0
+    }
+
+    /// `.` or `..`.
+    pub fn is_dot(&self) -> bool {
+        self.short == *b".          " || self.short == *b"..         "
+    }
+
+    /// The short name as `NAME.EXT` (padding removed), bytes as stored.
+    pub fn short_name(&self) -> Vec<u8> {
+        format_short(&self.short, 0)
+    }
+
+    /// The name a listing shows: the long name, or the short name with its case flags.
+    pub fn name(&self) -> String {
+        match &self.long {
+            Some(l) => l.clone(),
+            None => decode_oem(&format_short(&self.short, self.case)),
+        }
+    }
+
+    /// Whether `name` names this entry (long or short name, ignoring case).
+    pub fn matches(&self, name: &str) -> bool {
+        eq_ignore_case(&self.name(), name) || eq_ignore_case(&decode_oem(&self.short_name()), name)
+    }
+}
+
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_uppercase)
+        .eq(b.chars().flat_map(char::to_uppercase))
+}
+
+/// OEM bytes to text: ASCII as is, other bytes as U+FFFD (fatfs's default converter, which
+/// VfsFat uses, decodes them the same way).
+fn decode_oem(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| if b < 0x80 { b as char } else { '\u{FFFD}' })
+        .collect()
+}
+
+/// `NAME.EXT` from an 11-byte short name; `case` applies the lower-case flags.
+fn format_short(raw: &[u8; 11], case: u8) -> Vec<u8> {
+    let trim = |part: &[u8]| part.len() - part.iter().rev().take_while(|&&b| b == b' ').count();
+    let mut base = raw[..8].to_vec();
+    base.truncate(trim(&raw[..8]));
+    let mut ext = raw[8..].to_vec();
+    ext.truncate(trim(&raw[8..]));
+    if base.first() == Some(&0x05) {
+        base[0] = 0xE5;
+    }
+    if case & 0x08 != 0 {
+        base.make_ascii_lowercase();
+    }
+    if case & 0x10 != 0 {
+        ext.make_ascii_lowercase();
+    }
+    if !ext.is_empty() {
+        base.push(b'.');
+        base.extend_from_slice(&ext);
+    }
+    base
+}
+
+/// The checksum of a short name that LFN entries carry.
+pub(crate) fn lfn_checksum(short: &[u8; 11]) -> u8 {
+    short
+        .iter()
+        .fold(0u8, |sum, &b| (sum >> 1 | sum << 7).wrapping_add(b))
+}
+
+/// Assembles a long name from LFN entries, last part first, as they are stored.
+#[derive(Default)]
+struct LongName {
+    units: Vec<u16>,
+    /// The order number expected next (0: no sequence in progress).
+    expect: u8,
+    checksum: u8,
+    /// The sequence reached order 1.
+    complete: bool,
+}
+
+impl LongName {
+    fn clear(&mut self) {
+        *self = LongName::default();
+    }
+
+    fn push(&mut self, e: &[u8]) {
+        let order = e[0];
+        let index = order & 0x1F;
+        let checksum = e[13];
+        if index == 0 {
+            self.clear();
+            return;
+        }
+        if order & 0x40 != 0 {
+            self.clear();
+            self.units = vec![0xFFFF; usize::from(index) * 13];
+            self.checksum = checksum;
+        } else if self.expect == 0 || index != self.expect || checksum != self.checksum {
+            self.clear();
+            return;
+        }
+        let mut part = [0u16; 13];
+        let offsets = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
+        for (slot, at) in part.iter_mut().zip(offsets) {
+            *slot = u16::from_le_bytes([e[at], e[at + 1]]);
+        }
+        let at = (usize::from(index) - 1) * 13;
+        self.units[at..at + 13].copy_from_slice(&part);
+        self.expect = index - 1;
+        self.complete = index == 1;
+    }
+
+    /// The long name for the short-name entry `short`, if the sequence belongs to it.
+    fn take(&mut self, short: &[u8; 11]) -> Option<String> {
+        let ok = self.complete && self.checksum == lfn_checksum(short);
+        let mut units = std::mem::take(&mut self.units);
+        self.clear();
+        if !ok {
+            return None;
+        }
+        while matches!(units.last(), Some(0 | 0xFFFF)) {
+            units.pop();
+        }
+        if units.is_empty() {
+            return None;
+        }
+        Some(String::from_utf16_lossy(&units))
+    }
+}
+
+/// What a scan callback wants next.
+pub(crate) enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Calls `f` on every short-name entry of `dir` (dot entries included, volume labels and
+/// deleted entries skipped), in directory order, until `f` says stop or the directory ends.
+///
+/// A chain is followed for at most the volume's cluster count.
+pub(crate) fn scan<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    mut f: impl FnMut(RawEntry) -> Result<Flow>,
+) -> Result<()> {
+    let mut long = LongName::default();
+    let mut buf = vec![0u8; g.cluster_size().max(g.bytes_per_sector) as usize];
+    let mut cluster = match dir {
+        DirLoc::Root => None,
+        DirLoc::Chain(c) => {
+            if !g.valid_cluster(c) {
+                return Err(corrupt("directory starts outside the volume"));
+            }
+            Some(c)
+        }
+    };
+    let (root_at, root_len) = g.root_region();
+    let mut root_done = 0u64;
+    let mut steps = 0u32;
+    loop {
+        // The next run of entries: a cluster, or a sector of the root region.
+        let at = match cluster {
+            Some(c) => {
+                disk.read_at(g.cluster_offset(c), &mut buf[..g.cluster_size() as usize])?;
+                g.cluster_offset(c)
+            }
+            None => {
+                if root_done >= root_len {
+                    return Ok(());
+                }
+                let n = u64::from(g.bytes_per_sector);
+                disk.read_at(root_at + root_done, &mut buf[..n as usize])?;
+                root_done += n;
+                root_at + root_done - n
+            }
+        };
+        let len = match cluster {
+            Some(_) => g.cluster_size() as usize,
+            None => g.bytes_per_sector as usize,
+        };
+        for (i, e) in buf[..len].chunks_exact(32).enumerate() {
+            match e[0] {
+                0 => return Ok(()),
+                0xE5 => {
+                    long.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            let attr = e[11];
+            if attr & ATTR_LFN == ATTR_LFN {
+                long.push(e);
+                continue;
+            }
+            if attr & ATTR_VOLUME != 0 {
+                long.clear();
+                continue;
+            }
+            let mut short = [0u8; 11];
+            short.copy_from_slice(&e[..11]);
+            let word = |at: usize| u16::from_le_bytes([e[at], e[at + 1]]);
+            let hi = if g.fat_type == FatType::Fat32 { word(20) } else { 0 };
+            let entry = RawEntry {
+                offset: at + (i as u64) * 32,
+                short,
+                attr,
+                case: e[12],
+                first_cluster: (u32::from(hi) << 16) | u32::from(word(26)),
+                size: u32::from_le_bytes([e[28], e[29], e[30], e[31]]),
+                mtime: word(22),
+                mdate: word(24),
+                long: long.take(&short),
+            };
+            if let Flow::Stop = f(entry)? {
+                return Ok(());
+            }
+        }
+        if let Some(c) = cluster {
+            steps += 1;
+            if steps > g.clusters {
+                return Err(corrupt("directory chain loops"));
+            }
+            cluster = match fat::get(disk, g, c)? {
+                fat::Entry::Next(n) => Some(n),
+                fat::Entry::End => return Ok(()),
+                _ => return Err(corrupt("directory chain broken")),
+            };
+        }
+    }
+}
+
+/// The first entry of `dir` that `name` names (dot entries never match).
+pub(crate) fn find<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    name: &str,
+) -> Result<Option<RawEntry>> {
+    let mut found = None;
+    scan(disk, g, dir, |e| {
+        if !e.is_dot() && e.matches(name) {
+            found = Some(e);
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(found)
+}
+
+/// Whether `dir` holds anything besides `.` and `..`.
+pub(crate) fn is_empty<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Result<bool> {
+    let mut empty = true;
+    scan(disk, g, dir, |e| {
+        if e.is_dot() {
+            return Ok(Flow::Continue);
+        }
+        empty = false;
+        Ok(Flow::Stop)
+    })?;
+    Ok(empty)
+}
+
+/// The directory a directory entry opens.
+pub(crate) fn child(g: &Geometry, e: &RawEntry) -> Result<DirLoc> {
+    if !e.is_dir() {
+        return Err(Errno::ENOTDIR.into());
+    }
+    if e.first_cluster == 0 {
+        return Err(corrupt("directory entry without clusters"));
+    }
+    if !g.valid_cluster(e.first_cluster) {
+        return Err(corrupt("directory entry points outside the volume"));
+    }
+    Ok(DirLoc::Chain(e.first_cluster))
+}
+
+/// Rewrites the size, first cluster and modification time of the short-name entry at `offset`,
+/// and sets its archive bit (as FatFs does when a file is written).
+pub(crate) fn update_entry<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    offset: u64,
+    first_cluster: u32,
+    size: u32,
+    stamp: Option<(u16, u16)>,
+) -> Result<()> {
+    let mut e = [0u8; 32];
+    disk.read_at(offset, &mut e)?;
+    e[11] |= ATTR_ARCHIVE;
+    if g.fat_type == FatType::Fat32 {
+        e[20..22].copy_from_slice(&((first_cluster >> 16) as u16).to_le_bytes());
+    }
+    e[26..28].copy_from_slice(&(first_cluster as u16).to_le_bytes());
+    e[28..32].copy_from_slice(&size.to_le_bytes());
+    if let Some((date, time)) = stamp {
+        e[22..24].copy_from_slice(&time.to_le_bytes());
+        e[24..26].copy_from_slice(&date.to_le_bytes());
+        e[18..20].copy_from_slice(&date.to_le_bytes());
+    }
+    disk.write_at(offset, &e)
+}
+
+/// Points the `..` entry of the directory starting at `dir_cluster` at `parent`.
+pub(crate) fn set_dotdot<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir_cluster: u32,
+    parent: u32,
+) -> Result<()> {
+    let mut at = None;
+    scan(disk, g, DirLoc::Chain(dir_cluster), |e| {
+        if e.short == *b"..         " {
+            at = Some(e.offset);
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    })?;
+    let Some(offset) = at else {
+        return Ok(());
+    };
+    let mut e = [0u8; 32];
+    disk.read_at(offset, &mut e)?;
+    if g.fat_type == FatType::Fat32 {
+        e[20..22].copy_from_slice(&((parent >> 16) as u16).to_le_bytes());
+    }
+    e[26..28].copy_from_slice(&(parent as u16).to_le_bytes());
+    disk.write_at(offset, &e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_format_like_fatfs() {
+        assert_eq!(format_short(b"README  TXT", 0), b"README.TXT");
+        assert_eq!(format_short(b"LOWER   TXT", 0x18), b"lower.txt");
+        assert_eq!(format_short(b"NOEXT      ", 0x08), b"noext");
+        assert_eq!(format_short(b"\x05BC     D  ", 0), b"\xE5BC.D");
+    }
+
+    #[test]
+    fn checksum_matches_the_spec_example() {
+        // Any stable value will do as long as writer and reader agree; this one was computed
+        // with the rotate-right-and-add rule by hand for "A          ".
+        let mut s = 0u8;
+        for &b in b"A          " {
+            s = (s >> 1 | s << 7).wrapping_add(b);
+        }
+        assert_eq!(lfn_checksum(b"A          "), s);
+    }
+}

@@ -1,0 +1,1010 @@
+//! [`VfsFat`]: the backend itself.
+//!
+//! # How the work is split with fatfs
+//! fatfs 0.3's `FileSystem` is not `Send` (its options hold `&'static dyn` trait objects without
+//! `Sync`) and its `File` borrows it, so neither can live inside a `Send` backend between calls.
+//! VfsFat therefore builds a fatfs `FileSystem` on its cached device for each namespace change
+//! (create, mkdir, remove, rename) and for `mkfs`, and drops it before returning. Everything
+//! that reads, and the data path of open files, is VfsFat's own code over the same cache:
+//! lookups and listings ([`crate::dir`]), cluster chains and allocation ([`crate::fat`]), and the
+//! size, first cluster and time of a written file's directory entry. Open files are nodes keyed
+//! by the position of their directory entry, shared by every handle on the same file, so two
+//! handles see one size and one chain.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+
+use uvfs_os_api::{
+    path, BlockDevice, DirEntry, DirHandle, Errno, Error, FileHandle, FileType, Filesystem,
+    FixedTime, HandleSlab, Name, OpenMode, Result, SeekFrom, Stat, StatVfs, TimeSource, Timestamp,
+    NAME_MAX,
+};
+
+use crate::boot::{FatType, Geometry};
+use crate::check;
+use crate::dir::{self, DirLoc, Flow, RawEntry};
+use crate::disk::{Disk, DiskStats, Io};
+use crate::errno;
+use crate::fat::{self, Space};
+use crate::format::FormatOptions;
+use crate::time;
+
+/// Cache lines a new [`VfsFat`] gets: 32 sectors (16 KiB at 512-byte sectors).
+pub const DEFAULT_CACHE_LINES: usize = 32;
+
+/// What `stat` reports for the root directory, which has no directory entry: 2000-01-01, as
+/// MicroPython does.
+const ROOT_MTIME: i64 = Timestamp::EPOCH_2000;
+
+/// The boot-sector geometry and identity of a mounted volume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeInfo {
+    /// FAT12, FAT16 or FAT32.
+    pub fat_type: FatType,
+    /// Bytes per sector (the device's block size).
+    pub bytes_per_sector: u32,
+    /// Sectors per cluster.
+    pub sectors_per_cluster: u32,
+    /// Reserved sectors before the first FAT.
+    pub reserved_sectors: u32,
+    /// Number of FATs.
+    pub fats: u32,
+    /// Root directory entries (0 on FAT32).
+    pub root_entries: u32,
+    /// Sectors in the volume.
+    pub total_sectors: u32,
+    /// Sectors per FAT.
+    pub sectors_per_fat: u32,
+    /// Data clusters.
+    pub clusters: u32,
+    /// The volume serial number.
+    pub volume_id: u32,
+}
+
+/// An open file's shared state: one per directory entry, however many handles are open on it.
+struct Node {
+    first: u32,
+    size: u32,
+    /// The directory entry must be rewritten (size, first cluster, time).
+    dirty: bool,
+    refs: usize,
+    /// Bumped whenever the chain is cut, so that every handle's cursor is dropped.
+    generation: u64,
+}
+
+/// A position in a chain: the `index`-th cluster of the file is `cluster`.
+#[derive(Copy, Clone)]
+struct Cursor {
+    generation: u64,
+    index: u32,
+    cluster: u32,
+}
+
+struct OpenFile {
+    /// The node's key: the byte offset of the file's directory entry.
+    key: u64,
+    pos: u64,
+    mode: OpenMode,
+    cursor: Option<Cursor>,
+}
+
+struct Mounted {
+    g: Geometry,
+    readonly: bool,
+    space: Space,
+    nodes: HashMap<u64, Node>,
+    files: HandleSlab<OpenFile, FileHandle>,
+    dirs: HandleSlab<VecDeque<DirEntry>, DirHandle>,
+}
+
+/// Where a path leads.
+enum Found {
+    /// `/`.
+    Root,
+    /// An entry of `parent`.
+    Entry { parent: DirLoc, entry: RawEntry },
+}
+
+/// A path resolved up to its last component.
+struct Resolved {
+    /// The directory holding the last component (root for `/`).
+    parent: DirLoc,
+    /// The last component, FAT-normalised (`None` for `/`).
+    name: Option<String>,
+    /// The path as fatfs is given it: normalised components joined by `/`, no leading slash.
+    fatfs_path: String,
+    /// The entry the last component names, if it exists.
+    entry: Option<RawEntry>,
+}
+
+impl Resolved {
+    fn found(self) -> Result<Found> {
+        match (self.name, self.entry) {
+            (None, _) => Ok(Found::Root),
+            (Some(_), Some(entry)) => Ok(Found::Entry {
+                parent: self.parent,
+                entry,
+            }),
+            (Some(_), None) => Err(Errno::ENOENT.into()),
+        }
+    }
+
+    fn parent_path(&self) -> &str {
+        match self.fatfs_path.rfind('/') {
+            Some(i) => &self.fatfs_path[..i],
+            None => "",
+        }
+    }
+}
+
+/// MicroPython's `VfsFat`: a FAT12/16/32 volume on a block device, on the `fatfs` crate.
+///
+/// Construct it on a device ([`VfsFat::new`]), format it if needed ([`VfsFat::mkfs`], or
+/// `mount(false, true)`), and use it through the [`Filesystem`] protocol. See the
+/// [crate documentation](crate) for behaviour, errnos and the deviations from MicroPython.
+pub struct VfsFat<D> {
+    disk: Disk<D>,
+    clock: Box<dyn TimeSource + Send>,
+    format: FormatOptions,
+    state: Option<Mounted>,
+}
+
+fn fatfs_options() -> fatfs::FsOptions {
+    fatfs::FsOptions::new().time_provider(&time::CLOCK)
+}
+
+/// Whether fatfs accepts `c` in a long name.
+fn valid_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('\u{80}'..='\u{FFFF}').contains(&c)
+        || "$%'-_@~`!(){}.+,;=[]^#& ".contains(c)
+}
+
+/// A path component as FatFs sees it: trailing dots and spaces dropped; `EINVAL` if nothing is
+/// left or a character is not allowed in a FAT long name.
+fn fat_name(comp: &str) -> Result<&str> {
+    let name = comp.trim_end_matches(['.', ' ']);
+    if name.is_empty() || !name.chars().all(valid_char) {
+        return Err(Errno::EINVAL.with_detail("invalid FAT name"));
+    }
+    Ok(name)
+}
+
+impl<D: BlockDevice> VfsFat<D> {
+    /// A FAT filesystem on `device` (not mounted). The device must have 512, 1024, 2048 or 4096
+    /// byte blocks that are overwritten in place (for NOR flash, put a read-modify-write layer
+    /// such as `uvfs_vfs_core::DiskOnFlash` between); otherwise `EINVAL` (and the device is
+    /// dropped).
+    pub fn new(device: D) -> Result<VfsFat<D>> {
+        let bs = device.block_size();
+        if !bs.is_power_of_two() || !(512..=4096).contains(&bs) {
+            return Err(Errno::EINVAL.with_detail("FAT needs 512 to 4096-byte blocks"));
+        }
+        if device.needs_erase() {
+            return Err(Errno::EINVAL.with_detail("FAT needs a device that overwrites in place"));
+        }
+        Ok(VfsFat {
+            disk: Disk::new(device, DEFAULT_CACHE_LINES),
+            clock: Box::new(FixedTime(Timestamp::from_secs(Timestamp::EPOCH_2000))),
+            format: FormatOptions::new(),
+            state: None,
+        })
+    }
+
+    /// Uses `clock` for the modification times of new and written files and for the default
+    /// volume id of `mkfs` (the default is a fixed 2000-01-01, MicroPython's epoch, so images
+    /// are reproducible).
+    pub fn with_time_source(mut self, clock: Box<dyn TimeSource + Send>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the clock (see [`VfsFat::with_time_source`]).
+    pub fn set_time_source(&mut self, clock: Box<dyn TimeSource + Send>) {
+        self.clock = clock;
+    }
+
+    /// Uses a sector cache of `lines` sectors (0 turns it off: every access fatfs and VfsFat
+    /// make goes to the device as it is).
+    pub fn with_cache_lines(mut self, lines: usize) -> Self {
+        // A fresh filesystem has nothing cached, so nothing can fail here.
+        let _ = self.disk.set_cache_lines(lines);
+        self
+    }
+
+    /// The cache size in sectors (0: no cache).
+    pub fn cache_lines(&self) -> usize {
+        self.disk.cache_lines()
+    }
+
+    /// Changes the cache size, writing dirty sectors first.
+    pub fn set_cache_lines(&mut self, lines: usize) -> Result<()> {
+        self.disk.set_cache_lines(lines)
+    }
+
+    /// The layout `mount(_, mkfs = true)` formats with (default: MicroPython's).
+    pub fn with_format_options(mut self, options: FormatOptions) -> Self {
+        self.format = options;
+        self
+    }
+
+    /// Device traffic so far (reads, writes, cache hits and misses).
+    pub fn disk_stats(&self) -> DiskStats {
+        self.disk.stats()
+    }
+
+    /// The device.
+    pub fn device(&self) -> &D {
+        self.disk.device()
+    }
+
+    /// The device back. A mounted volume is unmounted first (flushing everything); an error of
+    /// that last flush is lost, so call [`Filesystem::umount`] first to see it.
+    pub fn into_device(mut self) -> D {
+        if self.state.is_some() {
+            let _ = self.umount();
+        }
+        self.disk.into_device()
+    }
+
+    /// Formats the device with `options` (MicroPython's `VfsFat.mkfs`). `EBUSY` while mounted,
+    /// `EINVAL` if the options cannot lay out a volume of this size.
+    pub fn mkfs(&mut self, options: &FormatOptions) -> Result<()> {
+        if self.state.is_some() {
+            return Err(Errno::EBUSY.with_detail("unmount before mkfs"));
+        }
+        let now = self.clock.now();
+        time::set_now(now);
+        let (date, t) = time::to_fat(now);
+        let default_id = (u32::from(date) << 16) | u32::from(t);
+        let opts = options.to_fatfs(self.disk.sector_size(), self.disk.sectors(), default_id)?;
+        self.disk.invalidate();
+        self.disk.readonly = false;
+        fatfs::format_volume(self.disk.io(), opts).map_err(|e| errno::from_io(&e))?;
+        self.disk.sync()
+    }
+
+    fn mounted(&mut self) -> Result<&mut Mounted> {
+        self.state.as_mut().ok_or(Errno::ENODEV.into())
+    }
+
+    /// The geometry and identity of the mounted volume.
+    pub fn volume_info(&mut self) -> Result<VolumeInfo> {
+        let g = &self.mounted()?.g;
+        Ok(VolumeInfo {
+            fat_type: g.fat_type,
+            bytes_per_sector: g.bytes_per_sector,
+            sectors_per_cluster: g.sectors_per_cluster,
+            reserved_sectors: g.reserved_sectors,
+            fats: g.fats,
+            root_entries: g.root_entries,
+            total_sectors: g.total_sectors,
+            sectors_per_fat: g.sectors_per_fat,
+            clusters: g.clusters,
+            volume_id: g.volume_id,
+        })
+    }
+
+    /// The mounted volume's FAT type.
+    pub fn fat_type(&mut self) -> Result<FatType> {
+        Ok(self.mounted()?.g.fat_type)
+    }
+
+    /// The volume label: the root directory's volume-label entry (what FatFs's `f_getlabel`,
+    /// mtools and Windows show), else the boot sector's label field unless it is `NO NAME`;
+    /// `None` when there is neither. Trailing spaces are removed.
+    pub fn label(&mut self) -> Result<Option<String>> {
+        let g = self.mounted()?.g.clone();
+        let mut found = None;
+        scan_labels(&mut self.disk, &g, &mut found)?;
+        let trim = |b: &[u8]| {
+            let s: String = b.iter().map(|&c| if c < 0x80 { c as char } else { '\u{FFFD}' }).collect();
+            s.trim_end_matches(' ').to_owned()
+        };
+        if let Some(raw) = found {
+            return Ok(Some(trim(&raw)));
+        }
+        let bpb = trim(&g.label);
+        Ok((!bpb.is_empty() && bpb != "NO NAME").then_some(bpb))
+    }
+
+    /// Runs `f` on a fatfs filesystem over the cached device. `changes` says whether it may
+    /// write, so the free-space bookkeeping is refreshed afterwards.
+    fn with_fatfs<R>(
+        &mut self,
+        f: impl FnOnce(&fatfs::FileSystem<Io<'_, D>>) -> io::Result<R>,
+    ) -> Result<R> {
+        time::set_now(self.clock.now());
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let g = st.g.clone();
+        if st.readonly {
+            return Err(Error::bug("bug: fatfs asked to change a read-only mount"));
+        }
+        // fatfs keeps FSInfo's free count; it must start from the right one.
+        fat::write_fs_info(&mut self.disk, &g, &mut st.space)?;
+        let result = {
+            let fs = fatfs::FileSystem::new(self.disk.io(), fatfs_options())
+                .map_err(|e| errno::from_io(&e))?;
+            let r = f(&fs).map_err(|e| errno::from_io(&e));
+            let u = fs.unmount().map_err(|e| errno::from_io(&e));
+            r.and_then(|v| u.map(|()| v))
+        };
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        match fat::read_fs_info(&mut self.disk, &g)? {
+            Some((free, hint)) => {
+                st.space.free = free;
+                st.space.hint = hint.unwrap_or(st.space.hint);
+            }
+            None => st.space.free = None,
+        }
+        result
+    }
+
+    /// Resolves `p` (a normalised absolute path) with MicroPython's FAT errnos: a missing or
+    /// non-directory intermediate component is `ENOENT`.
+    fn resolve(&mut self, p: &str) -> Result<Resolved> {
+        path::validate(p)?;
+        let st = self.mounted()?;
+        let g = st.g.clone();
+        let mut dir = DirLoc::root(&g);
+        let comps: Vec<&str> = path::components(p).map(fat_name).collect::<Result<_>>()?;
+        let fatfs_path = comps.join("/");
+        let Some((last, inner)) = comps.split_last() else {
+            return Ok(Resolved {
+                parent: dir,
+                name: None,
+                fatfs_path,
+                entry: None,
+            });
+        };
+        for comp in inner {
+            match dir::find(&mut self.disk, &g, dir, comp)? {
+                Some(e) if e.is_dir() => dir = dir::child(&g, &e)?,
+                _ => return Err(Errno::ENOENT.into()),
+            }
+        }
+        let entry = dir::find(&mut self.disk, &g, dir, last)?;
+        Ok(Resolved {
+            parent: dir,
+            name: Some((*last).to_owned()),
+            fatfs_path,
+            entry,
+        })
+    }
+
+    fn check_writable(&mut self) -> Result<()> {
+        if self.mounted()?.readonly {
+            return Err(Errno::EROFS.into());
+        }
+        Ok(())
+    }
+
+    fn node_open(&self, offset: u64) -> bool {
+        self.state
+            .as_ref()
+            .is_some_and(|st| st.nodes.contains_key(&offset))
+    }
+
+    /// Writes back the directory entry of a dirty node.
+    fn write_node(&mut self, key: u64) -> Result<()> {
+        let stamp = time::to_fat(self.clock.now());
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let Some(node) = st.nodes.get_mut(&key) else {
+            return Err(Error::bug("bug: open file without its node"));
+        };
+        if !node.dirty {
+            return Ok(());
+        }
+        dir::update_entry(&mut self.disk, &st.g, key, node.first, node.size, Some(stamp))?;
+        node.dirty = false;
+        Ok(())
+    }
+
+    /// Flushes every dirty node, FSInfo and the cache, then syncs the device.
+    fn sync_all(&mut self) -> Result<()> {
+        let keys: Vec<u64> = match &self.state {
+            Some(st) => st.nodes.keys().copied().collect(),
+            None => return Err(Errno::ENODEV.into()),
+        };
+        let mut first_err = None;
+        for key in keys {
+            if let Err(e) = self.write_node(key) {
+                first_err.get_or_insert(e);
+            }
+        }
+        if let Some(st) = self.state.as_mut() {
+            if !st.readonly {
+                if let Err(e) = fat::write_fs_info(&mut self.disk, &st.g, &mut st.space) {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        if let Err(e) = self.disk.sync() {
+            first_err.get_or_insert(e);
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    /// The cluster holding byte `pos` of an open file, following (and moving) its cursor;
+    /// allocating the missing clusters if `grow`. `None` past the end of the chain.
+    fn cluster_at(&mut self, fh: FileHandle, pos: u64, grow: bool) -> Result<Option<u32>> {
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let g = &st.g;
+        let cs = u64::from(g.cluster_size());
+        let index = u32::try_from(pos / cs).map_err(|_| Error::from(Errno::EFBIG))?;
+        let file = st.files.get_mut(fh)?;
+        let node = st
+            .nodes
+            .get_mut(&file.key)
+            .ok_or(Error::bug("bug: open file without its node"))?;
+        if node.first == 0 {
+            if !grow {
+                return Ok(None);
+            }
+            node.first = fat::alloc(&mut self.disk, g, &mut st.space, None)?;
+            node.dirty = true;
+        }
+        let mut cur = match file.cursor {
+            Some(c) if c.generation == node.generation && c.index <= index => c,
+            _ => Cursor {
+                generation: node.generation,
+                index: 0,
+                cluster: node.first,
+            },
+        };
+        while cur.index < index {
+            let next = match fat::next(&mut self.disk, g, cur.cluster)? {
+                Some(n) => n,
+                None if grow => {
+                    node.dirty = true;
+                    fat::alloc(&mut self.disk, g, &mut st.space, Some(cur.cluster))?
+                }
+                None => {
+                    file.cursor = Some(cur);
+                    return Ok(None);
+                }
+            };
+            cur.index += 1;
+            cur.cluster = next;
+        }
+        file.cursor = Some(cur);
+        Ok(Some(cur.cluster))
+    }
+
+    fn file_state(&mut self, fh: FileHandle) -> Result<(u64, OpenMode, u64, u32)> {
+        let st = self.mounted()?;
+        let file = st.files.get(fh)?;
+        let node = st
+            .nodes
+            .get(&file.key)
+            .ok_or(Error::bug("bug: open file without its node"))?;
+        Ok((file.pos, file.mode, u64::from(node.size), st.g.cluster_size()))
+    }
+
+    /// Writes `data` at `pos` of an open file, growing it; returns how much was written
+    /// (short only when the volume filled up).
+    fn write_at(&mut self, fh: FileHandle, mut pos: u64, data: &[u8]) -> Result<usize> {
+        let (_, _, _, cs) = self.file_state(fh)?;
+        let cs = u64::from(cs);
+        let mut done = 0usize;
+        while done < data.len() {
+            let cluster = match self.cluster_at(fh, pos, true) {
+                Ok(Some(c)) => c,
+                Ok(None) => return Err(Error::bug("bug: growing a chain gave nothing")),
+                Err(e) if e.errno() == Errno::ENOSPC && done > 0 => break,
+                Err(e) => return Err(e),
+            };
+            let within = pos % cs;
+            let n = ((cs - within) as usize).min(data.len() - done);
+            let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+            let at = st.g.cluster_offset(cluster) + within;
+            self.disk.write_at(at, &data[done..done + n])?;
+            done += n;
+            pos += n as u64;
+            let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+            let key = st.files.get(fh)?.key;
+            if let Some(node) = st.nodes.get_mut(&key) {
+                // At most u32::MAX: callers cap positions.
+                node.size = node.size.max(pos as u32);
+                node.dirty = true;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Writes zeros from the end of the file up to `end`.
+    fn zero_fill(&mut self, fh: FileHandle, size: u64, end: u64) -> Result<()> {
+        const ZEROS: [u8; 4096] = [0; 4096];
+        let mut at = size;
+        while at < end {
+            let n = ((end - at) as usize).min(ZEROS.len());
+            let w = self.write_at(fh, at, &ZEROS[..n])?;
+            if w == 0 {
+                return Err(Errno::ENOSPC.into());
+            }
+            at += w as u64;
+            if w < n {
+                return Err(Errno::ENOSPC.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Cuts an open file's chain to `len` bytes.
+    fn shrink(&mut self, fh: FileHandle, len: u32) -> Result<()> {
+        let keep = if len == 0 {
+            None
+        } else {
+            match self.cluster_at(fh, u64::from(len) - 1, false)? {
+                Some(c) => Some(c),
+                None => return Err(fat::corrupt("file's chain is shorter than its size")),
+            }
+        };
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let key = st.files.get(fh)?.key;
+        let node = st
+            .nodes
+            .get_mut(&key)
+            .ok_or(Error::bug("bug: open file without its node"))?;
+        match keep {
+            Some(last) => fat::cut_after(&mut self.disk, &st.g, &mut st.space, last)?,
+            None if node.first != 0 => {
+                fat::free_chain(&mut self.disk, &st.g, &mut st.space, node.first)?;
+                node.first = 0;
+            }
+            None => {}
+        }
+        node.size = len;
+        node.generation += 1;
+        node.dirty = true;
+        Ok(())
+    }
+
+    fn entry_stat(&self, e: &RawEntry) -> Stat {
+        let size = match (&self.state, e.is_dir()) {
+            (_, true) => 0,
+            (Some(st), false) => st.nodes.get(&e.offset).map_or(e.size, |n| n.size),
+            (None, false) => e.size,
+        };
+        let t = time::from_fat(e.mdate, e.mtime);
+        Stat {
+            mode: if e.is_dir() { 0x4000 } else { 0x8000 },
+            size: u64::from(size),
+            atime: t,
+            mtime: t,
+            ctime: t,
+            ..Stat::default()
+        }
+    }
+}
+
+/// Finds the root directory's volume-label entry.
+fn scan_labels<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, found: &mut Option<[u8; 11]>) -> Result<()> {
+    // The directory reader skips label entries, so read the root's raw entries here.
+    let root = DirLoc::root(g);
+    let mut buf = [0u8; 32];
+    let (start, len) = match root {
+        DirLoc::Root => g.root_region(),
+        DirLoc::Chain(c) => (g.cluster_offset(c), u64::from(g.cluster_size())),
+    };
+    let mut at = start;
+    while at < start + len {
+        disk.read_at(at, &mut buf)?;
+        match buf[0] {
+            0 => return Ok(()),
+            0xE5 => {}
+            _ if buf[11] & 0x0F != 0x0F && buf[11] & dir::ATTR_VOLUME != 0 => {
+                let mut l = [0u8; 11];
+                l.copy_from_slice(&buf[..11]);
+                *found = Some(l);
+                return Ok(());
+            }
+            _ => {}
+        }
+        at += 32;
+    }
+    Ok(())
+}
+
+impl<D: BlockDevice> Filesystem for VfsFat<D> {
+    fn type_name(&self) -> &'static str {
+        "VfsFat"
+    }
+
+    fn mount(&mut self, readonly: bool, mkfs: bool) -> Result<()> {
+        if self.state.is_some() {
+            return Err(Errno::EBUSY.with_detail("already mounted"));
+        }
+        self.disk.invalidate();
+        self.disk.readonly = readonly;
+        let (ss, n) = (self.disk.sector_size(), self.disk.sectors());
+        let mut sector = vec![0u8; ss as usize];
+        self.disk.read_at(0, &mut sector)?;
+        let g = match Geometry::parse(&sector, ss, n) {
+            Ok(g) => g,
+            Err(e) if e.errno() == Errno::ENODEV && mkfs && !readonly => {
+                let opts = self.format.clone();
+                self.mkfs(&opts)?;
+                self.disk.read_at(0, &mut sector)?;
+                Geometry::parse(&sector, ss, n)?
+            }
+            Err(e) => return Err(e),
+        };
+        // fatfs's own checks (boot sector, FSInfo), without writing anything.
+        {
+            let fs = fatfs::FileSystem::new(self.disk.io(), fatfs_options())
+                .map_err(|e| errno::from_io(&e))?;
+            drop(fs);
+        }
+        check::check(&mut self.disk, &g)?;
+        let free = fat::count_free(&mut self.disk, &g)?;
+        let fs_info = fat::read_fs_info(&mut self.disk, &g)?;
+        let space = Space {
+            free: Some(free),
+            hint: fs_info.and_then(|(_, h)| h).unwrap_or(2),
+            // A wrong FSInfo count is corrected at the first sync of a writable mount.
+            fs_info_stale: g.fat_type == FatType::Fat32
+                && fs_info.is_none_or(|(f, _)| f != Some(free)),
+        };
+        self.state = Some(Mounted {
+            g,
+            readonly,
+            space,
+            nodes: HashMap::new(),
+            files: HandleSlab::new(),
+            dirs: HandleSlab::new(),
+        });
+        Ok(())
+    }
+
+    fn umount(&mut self) -> Result<()> {
+        if self.state.is_none() {
+            return Err(Errno::ENODEV.into());
+        }
+        let r = self.sync_all();
+        self.state = None;
+        self.disk.invalidate();
+        r
+    }
+
+    fn open(&mut self, p: &str, mode: OpenMode) -> Result<FileHandle> {
+        let readonly = self.mounted()?.readonly;
+        if readonly && (mode.write || mode.create || mode.truncate) {
+            return Err(Errno::EROFS.into());
+        }
+        let r = self.resolve(p)?;
+        let Some(name) = r.name.clone() else {
+            return Err(if mode.create { Errno::EACCES } else { Errno::ENOENT }.into());
+        };
+        let entry = match r.entry.clone() {
+            Some(e) if e.is_dir() => {
+                return Err(if mode.create { Errno::EACCES } else { Errno::ENOENT }.into())
+            }
+            Some(_) if mode.exclusive => return Err(Errno::EEXIST.into()),
+            Some(e) => e,
+            None if !mode.create => return Err(Errno::ENOENT.into()),
+            None => {
+                let parent = r.parent_path().to_owned();
+                self.with_fatfs(|fs| {
+                    let root = fs.root_dir();
+                    let dir = if parent.is_empty() { root } else { root.open_dir(&parent)? };
+                    dir.create_file(&name).map(drop)
+                })?;
+                let g = self.mounted()?.g.clone();
+                dir::find(&mut self.disk, &g, r.parent, &name)?
+                    .ok_or(Error::bug("bug: created file not found"))?
+            }
+        };
+        let st = self.mounted()?;
+        let node = st.nodes.entry(entry.offset).or_insert(Node {
+            first: entry.first_cluster,
+            size: entry.size,
+            dirty: false,
+            refs: 0,
+            generation: 0,
+        });
+        node.refs += 1;
+        let fh = st.files.insert(OpenFile {
+            key: entry.offset,
+            pos: 0,
+            mode,
+            cursor: None,
+        });
+        if mode.truncate {
+            if let Err(e) = self.shrink(fh, 0) {
+                let _ = self.close(fh);
+                return Err(e);
+            }
+        }
+        Ok(fh)
+    }
+
+    fn close(&mut self, fh: FileHandle) -> Result<()> {
+        let st = self.mounted()?;
+        let key = st.files.get(fh)?.key;
+        let flushed = self.flush(fh);
+        let st = self.mounted()?;
+        st.files.remove(fh)?;
+        if let Some(node) = st.nodes.get_mut(&key) {
+            node.refs = node.refs.saturating_sub(1);
+            if node.refs == 0 {
+                st.nodes.remove(&key);
+            }
+        }
+        flushed
+    }
+
+    fn read(&mut self, fh: FileHandle, buf: &mut [u8]) -> Result<usize> {
+        let (mut pos, mode, size, cs) = self.file_state(fh)?;
+        if !mode.read {
+            return Err(Errno::EBADF.into());
+        }
+        let cs = u64::from(cs);
+        let want = (size.saturating_sub(pos)).min(buf.len() as u64) as usize;
+        let mut done = 0;
+        while done < want {
+            let Some(cluster) = self.cluster_at(fh, pos, false)? else {
+                return Err(fat::corrupt("file's chain is shorter than its size"));
+            };
+            let within = pos % cs;
+            let n = ((cs - within) as usize).min(want - done);
+            let st = self.mounted()?;
+            let at = st.g.cluster_offset(cluster) + within;
+            self.disk.read_at(at, &mut buf[done..done + n])?;
+            done += n;
+            pos += n as u64;
+            self.mounted()?.files.get_mut(fh)?.pos = pos;
+        }
+        Ok(done)
+    }
+
+    fn write(&mut self, fh: FileHandle, data: &[u8]) -> Result<usize> {
+        let (pos, mode, size, _) = self.file_state(fh)?;
+        if !mode.write {
+            return Err(Errno::EBADF.into());
+        }
+        if data.is_empty() {
+            return Ok(0);
+        }
+        let pos = if mode.append { size } else { pos };
+        let max = u64::from(u32::MAX);
+        if pos >= max {
+            return Err(Errno::EFBIG.into());
+        }
+        let data = &data[..data.len().min((max - pos) as usize)];
+        if pos > size {
+            self.zero_fill(fh, size, pos)?;
+        }
+        let n = self.write_at(fh, pos, data)?;
+        if n == 0 {
+            return Err(Errno::ENOSPC.into());
+        }
+        self.mounted()?.files.get_mut(fh)?.pos = pos + n as u64;
+        Ok(n)
+    }
+
+    fn seek(&mut self, fh: FileHandle, to: SeekFrom) -> Result<u64> {
+        let (pos, _, size, _) = self.file_state(fh)?;
+        let new = to.resolve(pos, size)?;
+        self.mounted()?.files.get_mut(fh)?.pos = new;
+        Ok(new)
+    }
+
+    fn flush(&mut self, fh: FileHandle) -> Result<()> {
+        let key = self.mounted()?.files.get(fh)?.key;
+        self.write_node(key)?;
+        let st = self.mounted()?;
+        if !st.readonly {
+            let g = st.g.clone();
+            let mut space = std::mem::take(&mut st.space);
+            let r = fat::write_fs_info(&mut self.disk, &g, &mut space);
+            self.mounted()?.space = space;
+            r?;
+        }
+        self.disk.sync()
+    }
+
+    fn truncate(&mut self, fh: FileHandle, len: u64) -> Result<()> {
+        let (_, mode, size, _) = self.file_state(fh)?;
+        if !mode.write {
+            return Err(Errno::EBADF.into());
+        }
+        if len > u64::from(u32::MAX) {
+            return Err(Errno::EFBIG.into());
+        }
+        if len < size {
+            // Fits: len < size <= u32::MAX.
+            self.shrink(fh, len as u32)
+        } else {
+            self.zero_fill(fh, size, len)
+        }
+    }
+
+    fn opendir(&mut self, p: &str) -> Result<DirHandle> {
+        let r = self.resolve(p)?;
+        let g = self.mounted()?.g.clone();
+        let loc = match r.found()? {
+            Found::Root => DirLoc::root(&g),
+            Found::Entry { entry, .. } if entry.is_dir() => dir::child(&g, &entry)?,
+            Found::Entry { .. } => return Err(Errno::ENOENT.into()),
+        };
+        let mut raw = Vec::new();
+        dir::scan(&mut self.disk, &g, loc, |e| {
+            if !e.is_dot() {
+                raw.push(e);
+            }
+            Ok(Flow::Continue)
+        })?;
+        let entries = raw
+            .iter()
+            .map(|e| {
+                let size = self.entry_stat(e).size;
+                let name = e.name();
+                DirEntry {
+                    name: Name::from_bytes_lossy(name.as_bytes()),
+                    kind: if e.is_dir() { FileType::Dir } else { FileType::File },
+                    inode: 0,
+                    size: Some(size),
+                }
+            })
+            .collect();
+        Ok(self.mounted()?.dirs.insert(entries))
+    }
+
+    fn readdir(&mut self, d: DirHandle) -> Result<Option<DirEntry>> {
+        Ok(self.mounted()?.dirs.get_mut(d)?.pop_front())
+    }
+
+    fn closedir(&mut self, d: DirHandle) -> Result<()> {
+        self.mounted()?.dirs.remove(d).map(drop)
+    }
+
+    fn mkdir(&mut self, p: &str) -> Result<()> {
+        self.check_writable()?;
+        let r = self.resolve(p)?;
+        let Some(name) = r.name.clone() else {
+            return Err(Errno::EEXIST.into());
+        };
+        if r.entry.is_some() {
+            return Err(Errno::EEXIST.into());
+        }
+        let parent = r.parent_path().to_owned();
+        self.with_fatfs(|fs| {
+            let root = fs.root_dir();
+            let dir = if parent.is_empty() { root } else { root.open_dir(&parent)? };
+            dir.create_dir(&name).map(drop)
+        })?;
+        // fatfs points a FAT32 root child's `..` at the root cluster; it must say 0.
+        let g = self.mounted()?.g.clone();
+        if let DirLoc::Chain(c) = r.parent {
+            if g.fat_type == FatType::Fat32 && c == g.root_cluster {
+                let e = dir::find(&mut self.disk, &g, r.parent, &name)?
+                    .ok_or(Error::bug("bug: new directory not found"))?;
+                dir::set_dotdot(&mut self.disk, &g, e.first_cluster, 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, p: &str) -> Result<()> {
+        self.check_writable()?;
+        let r = self.resolve(p)?;
+        let path = r.fatfs_path.clone();
+        match r.found()? {
+            Found::Root => Err(Errno::EISDIR.into()),
+            Found::Entry { entry, .. } if entry.is_dir() => Err(Errno::EISDIR.into()),
+            Found::Entry { entry, .. } if self.node_open(entry.offset) => {
+                Err(Errno::EBUSY.with_detail("file is open"))
+            }
+            Found::Entry { .. } => self.with_fatfs(|fs| fs.root_dir().remove(&path)),
+        }
+    }
+
+    fn rmdir(&mut self, p: &str) -> Result<()> {
+        self.check_writable()?;
+        let r = self.resolve(p)?;
+        let path = r.fatfs_path.clone();
+        let g = self.mounted()?.g.clone();
+        match r.found()? {
+            Found::Root => Err(Errno::EINVAL.with_detail("cannot remove the root")),
+            Found::Entry { entry, .. } if !entry.is_dir() => Err(Errno::ENOTDIR.into()),
+            Found::Entry { entry, .. } => {
+                let loc = dir::child(&g, &entry)?;
+                if !dir::is_empty(&mut self.disk, &g, loc)? {
+                    return Err(Errno::EACCES.with_detail("directory not empty"));
+                }
+                self.with_fatfs(|fs| fs.root_dir().remove(&path))
+            }
+        }
+    }
+
+    fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        self.check_writable()?;
+        let src = self.resolve(from)?;
+        let src_path = src.fatfs_path.clone();
+        let (src_parent, src_entry) = match src.found()? {
+            Found::Root => return Err(Errno::EINVAL.with_detail("cannot rename the root")),
+            Found::Entry { parent, entry } => (parent, entry),
+        };
+        let dst = self.resolve(to)?;
+        let Some(dst_name) = dst.name.clone() else {
+            return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
+        };
+        if src_entry.is_dir() && path::is_within(to, from) {
+            return Err(Errno::EINVAL.with_detail("cannot move a directory into itself"));
+        }
+        if self.node_open(src_entry.offset) {
+            return Err(Errno::EBUSY.with_detail("file is open"));
+        }
+        let dst_path = dst.fatfs_path.clone();
+        if let Some(existing) = &dst.entry {
+            if existing.offset == src_entry.offset {
+                return Ok(());
+            }
+            // MicroPython unlinks an existing file target and retries; a directory is EISDIR.
+            if existing.is_dir() {
+                return Err(Errno::EISDIR.into());
+            }
+            if self.node_open(existing.offset) {
+                return Err(Errno::EBUSY.with_detail("target file is open"));
+            }
+            self.with_fatfs(|fs| fs.root_dir().remove(&dst_path))?;
+        }
+        self.with_fatfs(|fs| {
+            let root = fs.root_dir();
+            root.rename(&src_path, &root, &dst_path)
+        })?;
+        // A directory that changed parents must point its `..` at the new one.
+        if src_entry.is_dir() && dst.parent != src_parent {
+            let g = self.mounted()?.g.clone();
+            let moved = dir::find(&mut self.disk, &g, dst.parent, &dst_name)?
+                .ok_or(Error::bug("bug: renamed directory not found"))?;
+            dir::set_dotdot(&mut self.disk, &g, moved.first_cluster, dst.parent.dotdot_cluster(&g))?;
+        }
+        Ok(())
+    }
+
+    fn stat(&mut self, p: &str) -> Result<Stat> {
+        let r = self.resolve(p)?;
+        match r.found()? {
+            Found::Root => Ok(Stat {
+                atime: ROOT_MTIME,
+                mtime: ROOT_MTIME,
+                ctime: ROOT_MTIME,
+                ..Stat::DIR
+            }),
+            Found::Entry { entry, .. } => Ok(self.entry_stat(&entry)),
+        }
+    }
+
+    fn statvfs(&mut self, p: &str) -> Result<StatVfs> {
+        path::validate(p)?;
+        let st = self.mounted()?;
+        let g = st.g.clone();
+        let free = match st.space.free {
+            Some(f) => f,
+            None => {
+                let f = fat::count_free(&mut self.disk, &g)?;
+                self.mounted()?.space.free = Some(f);
+                f
+            }
+        };
+        let cs = u64::from(g.cluster_size());
+        Ok(StatVfs {
+            bsize: cs,
+            frsize: cs,
+            blocks: u64::from(g.clusters),
+            bfree: u64::from(free),
+            bavail: u64::from(free),
+            files: 0,
+            ffree: 0,
+            favail: 0,
+            flag: 0,
+            namemax: NAME_MAX as u64,
+        })
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        self.sync_all()
+    }
+}
