@@ -6,7 +6,7 @@
 //! the short name with its lower-case flags applied) and against the short name, ignoring case,
 //! first match in directory order.
 
-use uvfs_os_api::{BlockDevice, Errno, Result};
+use uvfs_os_api::{BlockDevice, Errno, Error, Result};
 
 use crate::boot::{FatType, Geometry};
 use crate::disk::Disk;
@@ -370,6 +370,48 @@ pub(crate) fn update_entry<D: BlockDevice>(
         e[18..20].copy_from_slice(&date.to_le_bytes());
     }
     disk.write_at(offset, &e)
+}
+
+/// Lays out a directory fatfs just created: `.` and `..` as its first two entries, `..`
+/// pointing at `parent` (0 for the root).
+///
+/// fatfs 0.3 writes a long-name entry before each of `.` and `..`, which fsck.fat and other
+/// systems do not accept (they must be the first two entries, without long names).
+pub(crate) fn fix_new_dir<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir_cluster: u32,
+    parent: u32,
+) -> Result<()> {
+    if !g.valid_cluster(dir_cluster) {
+        return Err(corrupt("new directory outside the volume"));
+    }
+    let at = g.cluster_offset(dir_cluster);
+    let mut head = [0u8; 4 * 32];
+    disk.read_at(at, &mut head)?;
+    let mut dot = None;
+    let mut dotdot = None;
+    for e in head.chunks_exact(32) {
+        if e[11] & ATTR_LFN == ATTR_LFN {
+            continue;
+        }
+        if &e[..11] == b".          " {
+            dot = Some(<[u8; 32]>::try_from(e).map_err(|_| corrupt("short entry"))?);
+        } else if &e[..11] == b"..         " {
+            dotdot = Some(<[u8; 32]>::try_from(e).map_err(|_| corrupt("short entry"))?);
+        }
+    }
+    let (Some(dot), Some(mut dotdot)) = (dot, dotdot) else {
+        return Err(Error::bug("bug: new directory without its dot entries"));
+    };
+    if g.fat_type == FatType::Fat32 {
+        dotdot[20..22].copy_from_slice(&((parent >> 16) as u16).to_le_bytes());
+    }
+    dotdot[26..28].copy_from_slice(&(parent as u16).to_le_bytes());
+    let mut fixed = [0u8; 4 * 32];
+    fixed[..32].copy_from_slice(&dot);
+    fixed[32..64].copy_from_slice(&dotdot);
+    disk.write_at(at, &fixed)
 }
 
 /// Points the `..` entry of the directory starting at `dir_cluster` at `parent`.

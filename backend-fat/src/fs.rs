@@ -704,9 +704,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             generation: 0,
         });
         node.refs += 1;
+        // Append mode starts at the end, as FatFs's FA_OPEN_APPEND does.
+        let pos = if mode.append { u64::from(node.size) } else { 0 };
         let fh = st.files.insert(OpenFile {
             key: entry.offset,
-            pos: 0,
+            pos,
             mode,
             cursor: None,
         });
@@ -874,16 +876,10 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             let dir = if parent.is_empty() { root } else { root.open_dir(&parent)? };
             dir.create_dir(&name).map(drop)
         })?;
-        // fatfs points a FAT32 root child's `..` at the root cluster; it must say 0.
         let g = self.mounted()?.g.clone();
-        if let DirLoc::Chain(c) = r.parent {
-            if g.fat_type == FatType::Fat32 && c == g.root_cluster {
-                let e = dir::find(&mut self.disk, &g, r.parent, &name)?
-                    .ok_or(Error::bug("bug: new directory not found"))?;
-                dir::set_dotdot(&mut self.disk, &g, e.first_cluster, 0)?;
-            }
-        }
-        Ok(())
+        let e = dir::find(&mut self.disk, &g, r.parent, &name)?
+            .ok_or(Error::bug("bug: new directory not found"))?;
+        dir::fix_new_dir(&mut self.disk, &g, e.first_cluster, r.parent.dotdot_cluster(&g))
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
