@@ -1,1 +1,14 @@
-//! littlefs v2 (`VfsLfs2`) integration tests.
+//! littlefs v2 (`VfsLfs2`) integration tests, one module per topic.
+
+/// Shared helpers: RAM filesystems, a settable clock, file and tree helpers.
+mod support;
+
+/// Everyday behaviour and MicroPython's measured errnos (`micropython-measured.md` §2, §3),
+/// uvfs's stricter choices, modification times, configuration, the router's cwd.
+mod basic;
+
+/// testkit's conformance suite with `Profile::Lfs2`, on two geometries.
+mod conformance;
+
+/// The MemFs-differential property test (`PROPTEST_CASES`).
+mod diff;
