@@ -1,21 +1,45 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for SECONDS (default 10) and prints execs and findings per target.
+# Runs every fuzz target for SECONDS (default 10) and prints, per target: the result, executions,
+# coverage, corpus size and any new finding (crash, hang, leak or OOM input under artifacts/).
+# Exit status 1 if any target found something.
+#
+# Environment: FUZZ_TIMEOUT (seconds one input may take before it counts as a hang, default 10),
+# FUZZ_RSS_MB (memory limit, default 2048), FUZZ_FLAGS (cargo-fuzz flags, default
+# "--sanitizer none --no-cfg-fuzzing": sequential-storage prints page states under cfg(fuzzing)).
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-10}"
+timeout="${FUZZ_TIMEOUT:-10}"
+rss="${FUZZ_RSS_MB:-2048}"
+read -r -a flags <<<"${FUZZ_FLAGS:---sanitizer none --no-cfg-fuzzing}"
+targets="$(cargo +nightly fuzz list)"
+# One build for every target, so no run below waits for the compiler.
+if ! build_log="$(cargo +nightly fuzz build "${flags[@]}" 2>&1)"; then
+    printf '%s\n' "$build_log"
+    exit 1
+fi
 status=0
-for t in $(cargo +nightly fuzz list); do
+printf '%-14s %-8s %12s %8s %8s  %s\n' target result execs cov corpus findings
+for t in $targets; do
+    mkdir -p "corpus/$t" "artifacts/$t"
+    before="$(ls "artifacts/$t")"
     log="$(mktemp)"
-    if cargo +nightly fuzz run "$t" --sanitizer none -- -max_total_time="$secs" -rss_limit_mb=2048 >"$log" 2>&1; then
-        result="ok"
-    else
-        result="FINDING"
+    result=ok
+    if ! cargo +nightly fuzz run "${flags[@]}" "$t" -- -max_total_time="$secs" \
+        -timeout="$timeout" -rss_limit_mb="$rss" -print_final_stats=1 >"$log" 2>&1; then
+        result=FINDING
         status=1
     fi
     execs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)"
-    [ -n "$execs" ] || execs="$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')"
-    printf '%-20s %-8s execs=%s\n' "$t" "$result" "${execs:-?}"
-    [ "$result" = ok ] || tail -20 "$log"
+    [ -n "$execs" ] || execs="$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)"
+    cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)"
+    corpus="$(find "corpus/$t" -type f | wc -l)"
+    new="$(comm -13 <(printf '%s\n' "$before") <(ls "artifacts/$t") | sed "s|^|artifacts/$t/|" | tr '\n' ' ')"
+    printf '%-14s %-8s %12s %8s %8s  %s\n' "$t" "$result" "${execs:-?}" "${cov:-?}" "$corpus" "${new:--}"
+    if [ "$result" != ok ]; then
+        grep -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" | head -5 || true
+        tail -30 "$log"
+    fi
     rm -f "$log"
 done
 exit "$status"

@@ -21,9 +21,16 @@ fuzz_target!(|input: Input| {
     let at_mount = |p: &str| MOUNTS.contains(&p);
     if let Ok(r) = resolve(&input.path, cwd, at_mount) {
         assert!(validate(&r.path).is_ok(), "{:?}", r.path);
-        assert_eq!(resolve(&r.path, "/", at_mount).map(|x| x.path).ok(), Some(r.path.clone()));
+        assert_eq!(
+            resolve(&r.path, "/", at_mount).map(|x| x.path).ok(),
+            Some(r.path.clone())
+        );
         if !input.path.starts_with('/') {
-            if let Some(m) = MOUNTS.iter().filter(|m| is_within(cwd, m)).max_by_key(|m| m.len()) {
+            if let Some(m) = MOUNTS
+                .iter()
+                .filter(|m| is_within(cwd, m))
+                .max_by_key(|m| m.len())
+            {
                 assert!(is_within(&r.path, m));
             }
         }

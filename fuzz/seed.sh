@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fills corpus/<target>/ with seeds: the MicroPython-made fixture images from ../../shared/fixtures
+# (FAT, LFS1, LFS2; for `detect` and the `mount_*` targets), kv volumes written by
+# `examples/seed_kv.rs`, and the mode strings for `open_mode`. Corpus dirs are not committed.
+set -euo pipefail
+cd "$(dirname "$0")"
+fixtures="${FIXTURES:-../../shared/fixtures}"
+if [ ! -d "$fixtures" ]; then
+    echo "seed.sh: no fixtures at $fixtures (set FIXTURES)" >&2
+    exit 1
+fi
+targets="$(cargo +nightly fuzz list)"
+has() { grep -qx "$1" <<<"$targets"; }
+copy() { # copy TARGET FILES...
+    local t="$1"; shift
+    has "$t" || return 0
+    mkdir -p "corpus/$t"
+    cp "$@" "corpus/$t/"
+}
+copy detect "$fixtures"/*/*.img
+for kind in fat lfs1 lfs2; do
+    copy "mount_$kind" "$fixtures/$kind"/*.img
+done
+
+if has mount_kv; then
+    cargo +nightly run -q --release --example seed_kv -- corpus/mount_kv
+    has detect && cp corpus/mount_kv/*.img corpus/detect/
+fi
+
+if has open_mode; then
+    mkdir -p corpus/open_mode
+    for m in r w a x r+ w+ a+ x+ rb wb ab xb rb+ r+b wb+ ab+ xb+ rt wt at rw q ""; do
+        printf '%s' "$m" >"corpus/open_mode/mode-$(printf '%s' "$m" | od -An -tx1 | tr -d ' \n')"
+    done
+fi
+
+for d in corpus/*/; do
+    printf '%-16s %4d seeds\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)"
+done
