@@ -39,12 +39,11 @@ pub fn fsck(image: &[u8]) -> Option<std::result::Result<(), String>> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    // fsck.fat -n exits 0 when the volume is clean; it also must not mention any fix.
+    // A clean volume: exit status 0 and nothing but the banner and the summary line.
     let clean = out.status.success()
-        && !text.contains("Free cluster summary")
-        && !text.contains("Dirty bit")
-        && !text.contains("Reclaim")
-        && !text.contains("Perform changes");
+        && text
+            .lines()
+            .all(|l| l.starts_with("fsck.fat ") || (l.contains(" files, ") && l.contains(" clusters")));
     Some(if clean { Ok(()) } else { Err(text) })
 }
 
