@@ -1,5 +1,7 @@
 //! The one place that knows every backend: makes a filesystem of a kind on a device.
 
+use uvfs::fat::{FormatOptions, VfsFat};
+use uvfs::lfs::lfs2::{DiskVersion, Lfs2Config, VfsLfs2};
 use uvfs::os_api::{BoxedFilesystem, Errno, Error, Result};
 use uvfs::vfs_core::detect::FsKind;
 
@@ -57,11 +59,44 @@ fn unavailable(kind: FsKind) -> Error {
     Errno::ENODEV.with_detail("this filesystem kind is not built into uvfs yet")
 }
 
+fn fat_options(geo: &Geometry) -> FormatOptions {
+    let mut opts = FormatOptions::new();
+    if let Some(label) = &geo.label {
+        opts = opts.label(label);
+    }
+    opts
+}
+
+fn lfs2_config(geo: &Geometry) -> Result<Lfs2Config> {
+    let disk_version = match geo.disk_version {
+        None => DiskVersion::MICROPYTHON,
+        Some(raw) => DiskVersion::from_raw(raw)
+            .ok_or_else(|| Errno::EINVAL.with_detail("littlefs v2 disk version: 2.0 or 2.1"))?,
+    };
+    Ok(Lfs2Config {
+        read_size: geo.read_size,
+        prog_size: geo.prog_size,
+        lookahead: geo.lookahead,
+        mtime: true,
+        disk_version,
+    })
+}
+
 /// Formats `dev` as `kind`.
 pub fn mkfs(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) -> Result<()> {
     match kind {
+        FsKind::Fat => {
+            let mut fs = VfsFat::new(dev)?.with_time_source(Box::new(clock));
+            fs.mkfs(&fat_options(geo))
+        }
+        FsKind::Lfs2 => {
+            let cfg = lfs2_config(geo)?;
+            VfsLfs2::new(dev, cfg)?
+                .with_time_source(Box::new(clock))
+                .mkfs_with_version(cfg.disk_version)
+        }
         FsKind::Kv => uvfs_backend_kv::format_device(Box::new(dev), geo.block_size, geo.word_size),
-        _ => {
+        FsKind::Lfs1 => {
             let _ = clock;
             Err(unavailable(kind))
         }
@@ -76,8 +111,14 @@ pub fn filesystem(
     clock: SettableClock,
 ) -> Result<BoxedFilesystem> {
     match kind {
+        FsKind::Fat => Ok(Box::new(
+            VfsFat::new(dev)?.with_time_source(Box::new(clock)),
+        )),
+        FsKind::Lfs2 => Ok(Box::new(
+            VfsLfs2::new(dev, lfs2_config(geo)?)?.with_time_source(Box::new(clock)),
+        )),
         FsKind::Kv => uvfs_backend_kv::on_device(Box::new(dev), geo.word_size, Box::new(clock)),
-        _ => {
+        FsKind::Lfs1 => {
             let _ = (geo, clock);
             Err(unavailable(kind))
         }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use uvfs::os_api::{BlockCount, BlockDevice, BlockIdx, Errno, Error, Result};
-use uvfs::vfs_core::detect::{detect_bytes, Detected};
+use uvfs::vfs_core::detect::{detect_bytes, detect_first_block, Detected};
 use uvfs::RamDisk;
 
 /// A RAM device shared between the mounted backend and the command, so the bytes can be read
@@ -179,29 +179,34 @@ pub fn load(image: &Path, window: &Window) -> std::result::Result<Loaded, Error>
         let end = window.length.map_or(len, |l| (off + l).min(len));
         &file_bytes[off as usize..end as usize]
     };
-    if let Some(d) = detect_bytes(slice_at(window.offset)) {
-        let offset = window.offset;
-        return Ok(Loaded {
-            window: window.clone(),
-            detected: d,
-            offset,
-            file_bytes,
-        });
-    }
-    if window.offset == 0 && window.length.is_none() {
-        // A dump: look for a volume at every 4 KiB boundary.
-        let mut off = 4096u64;
-        while off < len {
-            if let Some(d) = detect_bytes(&file_bytes[off as usize..]) {
-                return Ok(Loaded {
-                    window: window.clone(),
-                    detected: d,
-                    offset: off,
-                    file_bytes,
-                });
+    let found = |offset: u64, detected: Detected| Loaded {
+        window: window.clone(),
+        detected,
+        offset,
+        file_bytes: Vec::new(),
+    };
+    let mut hit = None;
+    if window.offset != 0 || window.length.is_some() {
+        hit = detect_bytes(slice_at(window.offset)).map(|d| found(window.offset, d));
+    } else {
+        // No window given: the volume may sit anywhere in a larger dump, at a 4 KiB boundary.
+        // First look for one whose first block holds its superblock: seen from one block
+        // earlier, a littlefs superblock would look like "block 1" of a volume starting there.
+        // Then for littlefs volumes whose block 0 is damaged or being rewritten.
+        'passes: for detect in [detect_first_block, detect_bytes] {
+            let mut off = 0u64;
+            while off < len {
+                if let Some(d) = detect(&file_bytes[off as usize..]) {
+                    hit = Some(found(off, d));
+                    break 'passes;
+                }
+                off += 4096;
             }
-            off += 4096;
         }
+    }
+    if let Some(mut loaded) = hit {
+        loaded.file_bytes = file_bytes;
+        return Ok(loaded);
     }
     Err(Errno::ENODEV.with_detail("no FAT, littlefs or kv filesystem found"))
 }

@@ -7,10 +7,20 @@ use std::path::Path;
 use crate::util::{text, Dir};
 
 /// The kinds under test and the `--fs`/`--size`/`--block-size` flags of a roomy image of each.
-pub const KINDS: &[(&str, &[&str])] = &[(
-    "kv",
-    &["--fs", "kv", "--size", "256K", "--block-size", "4K"],
-)];
+pub const KINDS: &[(&str, &[&str])] = &[
+    (
+        "fat",
+        &["--fs", "fat", "--size", "512K", "--block-size", "512"],
+    ),
+    (
+        "lfs2",
+        &["--fs", "lfs2", "--size", "256K", "--block-size", "4K"],
+    ),
+    (
+        "kv",
+        &["--fs", "kv", "--size", "256K", "--block-size", "4K"],
+    ),
+];
 
 /// Flags for a roomy image of `kind`.
 fn flags(kind: &str) -> Vec<&'static str> {
@@ -341,48 +351,52 @@ fn convert_between_kinds_keeps_the_tree() {
     }
 }
 
-/// A volume inside a larger dump: found without `--offset`, addressed with it, and changed in
-/// place without touching the bytes around it.
+/// A volume inside a larger dump: found without `--offset` (also one block after the start,
+/// where a littlefs superblock could pass for "block 1" of a volume at 0), addressed with it,
+/// and changed in place without touching the bytes around it.
 #[test]
 fn volume_inside_a_dump_is_found_and_changed_in_place() {
     for (kind, _) in KINDS {
-        let d = Dir::new();
-        make_tree(&d.path("src"));
-        let mut args = vec!["pack", "src", "fs.img", "--mtime", "1700000000"];
-        args.extend(flags(kind));
-        d.ok(&args);
-        let volume = fs::read(d.path("fs.img")).unwrap();
-        let mut dump = vec![0xA5u8; 64 << 10];
-        dump.extend_from_slice(&volume);
-        dump.extend(vec![0x5Au8; 12 << 10]);
-        fs::write(d.path("flash.bin"), &dump).unwrap();
+        for prefix in [4usize << 10, 64 << 10] {
+            let d = Dir::new();
+            make_tree(&d.path("src"));
+            let mut args = vec!["pack", "src", "fs.img", "--mtime", "1700000000"];
+            args.extend(flags(kind));
+            d.ok(&args);
+            let volume = fs::read(d.path("fs.img")).unwrap();
+            let mut dump = vec![0xA5u8; prefix];
+            dump.extend_from_slice(&volume);
+            dump.extend(vec![0x5Au8; 12 << 10]);
+            fs::write(d.path("flash.bin"), &dump).unwrap();
 
-        let info = json(&d.ok(&["info", "--json", "flash.bin"]));
-        assert_eq!(info["offset"], 64 << 10, "{kind}: {info}");
-        assert_eq!(info["kind"], *kind);
-        assert_eq!(d.ok(&["cat", "flash.bin:/boot.py"]), "print('boot')\n");
-        let explicit = d.ok(&["ls", "flash.bin", "--offset", "64K"]);
-        assert_eq!(explicit, d.ok(&["ls", "fs.img"]), "{kind}");
-        let err = d.fails(&["ls", "flash.bin", "--offset", "4K", "--length", "8K"]);
-        assert!(err.contains("ENODEV"), "{kind}: {err}");
+            let info = json(&d.ok(&["info", "--json", "flash.bin"]));
+            assert_eq!(info["offset"], prefix, "{kind}: {info}");
+            assert_eq!(info["kind"], *kind);
+            assert_eq!(d.ok(&["cat", "flash.bin:/boot.py"]), "print('boot')\n");
+            let offset = format!("{}K", prefix >> 10);
+            let explicit = d.ok(&["ls", "flash.bin", "--offset", &offset]);
+            assert_eq!(explicit, d.ok(&["ls", "fs.img"]), "{kind}");
+            let err = d.fails(&["ls", "flash.bin", "--offset", "1K", "--length", "2K"]);
+            assert!(err.contains("ENODEV"), "{kind}: {err}");
 
-        d.ok(&[
-            "cp",
-            "src/boot.py",
-            "flash.bin:/boot2.py",
-            "--offset",
-            "64K",
-        ]);
-        let after = fs::read(d.path("flash.bin")).unwrap();
-        assert_eq!(after.len(), dump.len());
-        assert_eq!(
-            after[..64 << 10],
-            dump[..64 << 10],
-            "{kind}: bytes before changed"
-        );
-        let tail = 64 * 1024 + volume.len();
-        assert_eq!(after[tail..], dump[tail..], "{kind}: bytes after changed");
-        assert_eq!(d.ok(&["cat", "flash.bin:/boot2.py"]), "print('boot')\n");
+            d.ok(&[
+                "cp",
+                "src/boot.py",
+                "flash.bin:/boot2.py",
+                "--offset",
+                &offset,
+            ]);
+            let after = fs::read(d.path("flash.bin")).unwrap();
+            assert_eq!(after.len(), dump.len());
+            assert_eq!(
+                after[..prefix],
+                dump[..prefix],
+                "{kind}: bytes before changed"
+            );
+            let tail = prefix + volume.len();
+            assert_eq!(after[tail..], dump[tail..], "{kind}: bytes after changed");
+            assert_eq!(d.ok(&["cat", "flash.bin:/boot2.py"]), "print('boot')\n");
+        }
     }
 }
 

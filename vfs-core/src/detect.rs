@@ -160,11 +160,7 @@ fn kv(b: &[u8]) -> Option<Detected> {
 /// assert_eq!(detect_bytes(&[0u8; 4096]), None);
 /// ```
 pub fn detect_bytes(image: &[u8]) -> Option<Detected> {
-    if let Some(d) = fat(image)
-        .or_else(|| lfs2(image))
-        .or_else(|| lfs1(image))
-        .or_else(|| kv(image))
-    {
+    if let Some(d) = detect_first_block(image) {
         return Some(d);
     }
     let mut bs = 128usize;
@@ -179,6 +175,30 @@ pub fn detect_bytes(image: &[u8]) -> Option<Detected> {
         bs *= 2;
     }
     None
+}
+
+/// Like [`detect_bytes`], but only when the volume's first block itself holds the boot sector,
+/// superblock or header (never a littlefs superblock found in block 1 alone).
+///
+/// Scanning a larger dump for a volume, this tells the start of a littlefs volume from the
+/// block before it: seen from one block earlier, the superblock would be in "block 1".
+///
+/// ```
+/// use uvfs_vfs_core::detect::{detect_bytes, detect_first_block};
+/// let mut image = vec![0u8; 8192];
+/// image[4096 + 8..4096 + 16].copy_from_slice(b"littlefs");
+/// image[4096 + 20..4096 + 24].copy_from_slice(&0x0002_0001u32.to_le_bytes());
+/// image[4096 + 24..4096 + 28].copy_from_slice(&4096u32.to_le_bytes());
+/// image[4096 + 28..4096 + 32].copy_from_slice(&2u32.to_le_bytes());
+/// assert!(detect_bytes(&image).is_some()); // block 0 damaged, block 1 holds the superblock
+/// assert!(detect_first_block(&image).is_none());
+/// assert!(detect_first_block(&image[4096..]).is_some());
+/// ```
+pub fn detect_first_block(image: &[u8]) -> Option<Detected> {
+    fat(image)
+        .or_else(|| lfs2(image))
+        .or_else(|| lfs1(image))
+        .or_else(|| kv(image))
 }
 
 /// Detects the filesystem on a device by reading its first two blocks.
