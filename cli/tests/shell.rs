@@ -117,3 +117,51 @@ fn dupterm_tcp_client_sees_output_and_types_commands() {
     );
     assert!(status.success());
 }
+
+/// With no mounts the shell starts on a RAM littlefs v2 volume at `/`, and every os command
+/// works on it.
+#[test]
+fn shell_default_is_a_ram_lfs2_volume() {
+    let d = Dir::new();
+    let out = d.ok(&[
+        "shell",
+        "-c",
+        "mount; pwd; mkdir /d; write /d/a.txt hello; cp /d/a.txt /b.txt; mv /b.txt /c.txt; cat /c.txt; ls; rm /c.txt; rm /d/a.txt; rmdir /d; ls; urandom 4; sync; uname",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "VfsLfs2 on /");
+    assert_eq!(lines[1], "/");
+    assert_eq!(lines[2], "hello");
+    assert_eq!(&lines[3..5], ["c.txt", "d/"]);
+    assert_eq!(lines[5].len(), 8, "urandom 4 prints 8 hex digits: {out}");
+    assert!(lines[5].chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(lines[6].starts_with("(sysname="), "{out}");
+}
+
+/// Images mounted in the shell are changed in RAM and saved on exit; read-only ones never.
+#[test]
+fn shell_saves_mounted_images_on_exit() {
+    let d = Dir::new();
+    d.ok(&["mkfs", "fat.img", "--fs", "fat", "--size", "256K"]);
+    d.ok(&["mkfs", "lfs.img", "--fs", "lfs2", "--size", "128K"]);
+    let before = std::fs::read(d.path("lfs.img")).unwrap();
+    d.ok(&[
+        "shell",
+        "--mount",
+        "/sd=fat:fat.img",
+        "--mount",
+        "/flash=lfs2:lfs.img:ro",
+        "-c",
+        "write /sd/boot.py print(1); ls /sd; ls /flash",
+    ]);
+    assert_eq!(d.ok(&["cat", "fat.img:/boot.py"]), "print(1)\n");
+    assert_eq!(std::fs::read(d.path("lfs.img")).unwrap(), before);
+    let err = d.fails(&[
+        "shell",
+        "--mount",
+        "/flash=lfs2:lfs.img:ro",
+        "-c",
+        "mkdir /flash/x",
+    ]);
+    assert!(err.contains("[Errno 30] EROFS"), "{err}");
+}

@@ -3,9 +3,11 @@
 //! - `errors`: usage and error reporting that needs no backend.
 //! - `shell`: `uvfs shell` on host mounts, and `--dupterm` with a real TCP client.
 //! - `images`: every image subcommand on real image files, once per filesystem kind.
+//! - `interop`: round trips with the reference tools (mtools, dosfstools, littlefs-python).
 
 mod util;
 
 mod errors;
 mod images;
+mod interop;
 mod shell;
