@@ -202,7 +202,10 @@ impl Geometry {
         if fat_bytes < needed {
             return Err(no_fs("FAT too small for the cluster count"));
         }
-        if fat_bytes.checked_mul(8).is_none_or(|bits| bits > u64::from(u32::MAX)) {
+        if fat_bytes
+            .checked_mul(8)
+            .is_none_or(|bits| bits > u64::from(u32::MAX))
+        {
             return Err(no_fs("FAT too large for fatfs"));
         }
         if is_fat32 {
@@ -211,7 +214,9 @@ impl Geometry {
             }
             let backup = u32::from(f.u16(50)?);
             if fs_info == 0 || fs_info >= reserved || backup >= reserved {
-                return Err(no_fs("FSInfo or backup boot sector outside the reserved area"));
+                return Err(no_fs(
+                    "FSInfo or backup boot sector outside the reserved area",
+                ));
             }
         }
         if total > device_sectors {
@@ -347,8 +352,14 @@ mod tests {
             assert_eq!(e.errno(), Errno::ENODEV, "field at {at}");
         }
         assert_eq!(Geometry::parse(&fat12(), 512, 100).unwrap_err(), Errno::EIO);
-        assert_eq!(Geometry::parse(&fat12(), 4096, 256).unwrap_err(), Errno::ENODEV);
-        assert_eq!(Geometry::parse(&fat12()[..100], 512, 256).unwrap_err(), Errno::ENODEV);
+        assert_eq!(
+            Geometry::parse(&fat12(), 4096, 256).unwrap_err(),
+            Errno::ENODEV
+        );
+        assert_eq!(
+            Geometry::parse(&fat12()[..100], 512, 256).unwrap_err(),
+            Errno::ENODEV
+        );
     }
 
     #[test]
@@ -360,6 +371,9 @@ mod tests {
         s[32..36].copy_from_slice(&u32::MAX.to_le_bytes());
         s[36..40].copy_from_slice(&u32::MAX.to_le_bytes());
         s[16] = 2;
-        assert_eq!(Geometry::parse(&s, 512, u32::MAX).unwrap_err(), Errno::ENODEV);
+        assert_eq!(
+            Geometry::parse(&s, 512, u32::MAX).unwrap_err(),
+            Errno::ENODEV
+        );
     }
 }

@@ -33,9 +33,13 @@ pub(crate) fn check<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry) -> Result<
     let mut census = Census::default();
     let mut claim = |c: u32| -> Result<()> {
         let (word, bit) = (c as usize / 64, c % 64);
-        let w = seen.get_mut(word).ok_or(corrupt("cluster outside the volume"))?;
+        let w = seen
+            .get_mut(word)
+            .ok_or(corrupt("cluster outside the volume"))?;
         if *w & (1 << bit) != 0 {
-            return Err(corrupt("a cluster belongs to two chains (cross-link or loop)"));
+            return Err(corrupt(
+                "a cluster belongs to two chains (cross-link or loop)",
+            ));
         }
         *w |= 1 << bit;
         Ok(())

@@ -271,7 +271,11 @@ pub(crate) fn scan<D: BlockDevice>(
             let mut short = [0u8; 11];
             short.copy_from_slice(&e[..11]);
             let word = |at: usize| u16::from_le_bytes([e[at], e[at + 1]]);
-            let hi = if g.fat_type == FatType::Fat32 { word(20) } else { 0 };
+            let hi = if g.fat_type == FatType::Fat32 {
+                word(20)
+            } else {
+                0
+            };
             let entry = RawEntry {
                 offset: at + (i as u64) * 32,
                 short,
@@ -301,6 +305,54 @@ pub(crate) fn scan<D: BlockDevice>(
     }
 }
 
+/// How many 32-byte slots `dir` lacks for `needed` consecutive new entries, found the way
+/// fatfs looks for them: the first run of `needed` deleted slots, else everything from the end
+/// marker (or the run of deleted slots just before it) to the end of the directory. 0: they fit.
+pub(crate) fn missing_slots<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    needed: u64,
+) -> Result<u64> {
+    let mut runs = Vec::new(); // byte ranges of the directory, in order
+    match dir {
+        DirLoc::Root => runs.push(g.root_region()),
+        DirLoc::Chain(first) => {
+            fat::walk(disk, g, first, |c| {
+                runs.push((g.cluster_offset(c), u64::from(g.cluster_size())));
+                Ok(())
+            })?;
+        }
+    }
+    let total: u64 = runs.iter().map(|r| r.1 / 32).sum();
+    let (mut slot, mut run_start, mut run_len) = (0u64, 0u64, 0u64);
+    let mut e = [0u8; 1];
+    for (start, len) in runs {
+        for at in (start..start + len).step_by(32) {
+            disk.read_at(at, &mut e)?;
+            match e[0] {
+                0 => {
+                    let from = if run_len > 0 { run_start } else { slot };
+                    return Ok(needed.saturating_sub(total - from));
+                }
+                0xE5 => {
+                    if run_len == 0 {
+                        run_start = slot;
+                    }
+                    run_len += 1;
+                    if run_len == needed {
+                        return Ok(0);
+                    }
+                }
+                _ => run_len = 0,
+            }
+            slot += 1;
+        }
+    }
+    let from = if run_len > 0 { run_start } else { total };
+    Ok(needed.saturating_sub(total - from))
+}
+
 /// The first entry of `dir` that `name` names (dot entries never match).
 pub(crate) fn find<D: BlockDevice>(
     disk: &mut Disk<D>,
@@ -320,7 +372,11 @@ pub(crate) fn find<D: BlockDevice>(
 }
 
 /// Whether `dir` holds anything besides `.` and `..`.
-pub(crate) fn is_empty<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Result<bool> {
+pub(crate) fn is_empty<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+) -> Result<bool> {
     let mut empty = true;
     scan(disk, g, dir, |e| {
         if e.is_dot() {

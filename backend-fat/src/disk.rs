@@ -202,7 +202,8 @@ impl<D: BlockDevice> Disk<D> {
             if within == 0 && n == ss && self.find(sector).is_none() {
                 // Whole uncached sectors go straight to the device, as one request.
                 let mut run = 1;
-                while done + (run + 1) * ss <= buf.len() && self.find(sector + run as u32).is_none() {
+                while done + (run + 1) * ss <= buf.len() && self.find(sector + run as u32).is_none()
+                {
                     run += 1;
                 }
                 self.dev_read(sector, 0, &mut buf[done..done + run * ss])?;
@@ -235,7 +236,8 @@ impl<D: BlockDevice> Disk<D> {
             let n = (ss - within).min(data.len() - done);
             if within == 0 && n == ss && self.find(sector).is_none() {
                 let mut run = 1;
-                while done + (run + 1) * ss <= data.len() && self.find(sector + run as u32).is_none()
+                while done + (run + 1) * ss <= data.len()
+                    && self.find(sector + run as u32).is_none()
                 {
                     run += 1;
                 }
@@ -378,12 +380,14 @@ mod tests {
             false
         }
         fn read(&mut self, block: BlockIdx, offset: u32, buf: &mut [u8]) -> Result<()> {
-            let at = uvfs_os_api::check_range(self.1, self.block_count(), block, offset, buf.len())?;
+            let at =
+                uvfs_os_api::check_range(self.1, self.block_count(), block, offset, buf.len())?;
             buf.copy_from_slice(&self.0[at as usize..at as usize + buf.len()]);
             Ok(())
         }
         fn write(&mut self, block: BlockIdx, offset: u32, data: &[u8]) -> Result<()> {
-            let at = uvfs_os_api::check_range(self.1, self.block_count(), block, offset, data.len())?;
+            let at =
+                uvfs_os_api::check_range(self.1, self.block_count(), block, offset, data.len())?;
             self.0[at as usize..at as usize + data.len()].copy_from_slice(data);
             Ok(())
         }

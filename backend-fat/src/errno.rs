@@ -107,7 +107,9 @@ pub(crate) fn classify(e: &io::Error) -> FatfsError {
         (io::ErrorKind::AlreadyExists, "short name already exists") => FatfsError::NoShortName,
         (
             io::ErrorKind::Other,
-            "File name is empty" | "File name too long" | "File name contains unsupported characters",
+            "File name is empty"
+            | "File name too long"
+            | "File name contains unsupported characters",
         ) => FatfsError::BadName,
         (io::ErrorKind::InvalidInput, "Seek to a negative offset") => FatfsError::BadSeek,
         (io::ErrorKind::Other, m) if BAD_VOLUME.contains(&m) => FatfsError::BadVolume,
@@ -152,20 +154,47 @@ mod tests {
     #[test]
     fn every_fatfs_error_has_its_errno() {
         let table: Vec<(io::Error, Errno)> = vec![
-            (io::Error::other(DeviceError(Errno::EROFS.into())), Errno::EROFS),
+            (
+                io::Error::other(DeviceError(Errno::EROFS.into())),
+                Errno::EROFS,
+            ),
             (other("No space left on device"), Errno::ENOSPC),
-            (io::Error::new(io::ErrorKind::WriteZero, "failed to write whole buffer"), Errno::ENOSPC),
-            (io::Error::new(io::ErrorKind::UnexpectedEof, "failed to fill whole buffer"), Errno::EIO),
-            (io::Error::new(io::ErrorKind::NotFound, "No such file or directory"), Errno::ENOENT),
+            (
+                io::Error::new(io::ErrorKind::WriteZero, "failed to write whole buffer"),
+                Errno::ENOSPC,
+            ),
+            (
+                io::Error::new(io::ErrorKind::UnexpectedEof, "failed to fill whole buffer"),
+                Errno::EIO,
+            ),
+            (
+                io::Error::new(io::ErrorKind::NotFound, "No such file or directory"),
+                Errno::ENOENT,
+            ),
             (other("Is a directory"), Errno::ENOENT),
             (other("Not a directory"), Errno::ENOENT),
             (other("Directory not empty"), Errno::EACCES),
-            (io::Error::new(io::ErrorKind::AlreadyExists, "Destination file already exists"), Errno::EEXIST),
-            (io::Error::new(io::ErrorKind::AlreadyExists, "short name already exists"), Errno::EACCES),
+            (
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "Destination file already exists",
+                ),
+                Errno::EEXIST,
+            ),
+            (
+                io::Error::new(io::ErrorKind::AlreadyExists, "short name already exists"),
+                Errno::EACCES,
+            ),
             (other("File name is empty"), Errno::EINVAL),
             (other("File name too long"), Errno::EINVAL),
-            (other("File name contains unsupported characters"), Errno::EINVAL),
-            (io::Error::new(io::ErrorKind::InvalidInput, "Seek to a negative offset"), Errno::EIO),
+            (
+                other("File name contains unsupported characters"),
+                Errno::EINVAL,
+            ),
+            (
+                io::Error::new(io::ErrorKind::InvalidInput, "Seek to a negative offset"),
+                Errno::EIO,
+            ),
             (other("something new"), Errno::EIO),
         ];
         for (e, want) in table {

@@ -160,7 +160,11 @@ pub(crate) fn walk<D: BlockDevice>(
 
 /// The cluster after `cluster` in a chain VfsFat checked at mount (or built itself):
 /// `None` at the end.
-pub(crate) fn next<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, cluster: u32) -> Result<Option<u32>> {
+pub(crate) fn next<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    cluster: u32,
+) -> Result<Option<u32>> {
     match get(disk, g, cluster)? {
         Entry::Next(n) => Ok(Some(n)),
         Entry::End => Ok(None),
@@ -203,7 +207,11 @@ pub(crate) fn alloc<D: BlockDevice>(
     if space.free == Some(0) {
         return Err(Errno::ENOSPC.into());
     }
-    let start = if g.valid_cluster(space.hint) { space.hint } else { 2 };
+    let start = if g.valid_cluster(space.hint) {
+        space.hint
+    } else {
+        2
+    };
     let mut c = start;
     let found = loop {
         if raw(disk, g, c)? == 0 {
@@ -279,7 +287,10 @@ pub(crate) fn read_fs_info<D: BlockDevice>(
         return Ok(None);
     }
     let mut s = [0u8; 512];
-    disk.read_at(u64::from(g.fs_info_sector) * u64::from(g.bytes_per_sector), &mut s)?;
+    disk.read_at(
+        u64::from(g.fs_info_sector) * u64::from(g.bytes_per_sector),
+        &mut s,
+    )?;
     let word = |at: usize| u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
     if word(0) != FSI_LEAD || word(484) != FSI_STRUCT || word(508) != FSI_TRAIL {
         return Ok(None);

@@ -86,6 +86,11 @@ impl FormatOptions {
         self.label.as_deref()
     }
 
+    /// The FAT type forced, if any.
+    pub fn get_fat_type(&self) -> Option<FatType> {
+        self.fat_type
+    }
+
     /// The volume id set, if any.
     pub fn get_volume_id(&self) -> Option<u32> {
         self.volume_id
@@ -96,9 +101,8 @@ impl FormatOptions {
         let Some(label) = &self.label else {
             return Ok(None);
         };
-        let bad = |c: char| {
-            !c.is_ascii() || c.is_ascii_control() || "\"*+,./:;<=>?[\\]|".contains(c)
-        };
+        let bad =
+            |c: char| !c.is_ascii() || c.is_ascii_control() || "\"*+,./:;<=>?[\\]|".contains(c);
         if label.is_empty() || label.len() > 11 || label.chars().any(bad) {
             return Err(Errno::EINVAL.with_detail("invalid volume label"));
         }
@@ -133,7 +137,12 @@ impl FormatOptions {
                 (t, Some(c))
             }
             (Some(FatType::Fat32), None) => (Some(FatType::Fat32), None),
-            (t, None) => match layout(sector_size, sectors, u32::from(root_entries), u32::from(fats)) {
+            (t, None) => match layout(
+                sector_size,
+                sectors,
+                u32::from(root_entries),
+                u32::from(fats),
+            ) {
                 Some((chosen, spc)) if t.is_none_or(|t| t == chosen) => {
                     (Some(chosen), Some(spc * sector_size))
                 }
@@ -172,7 +181,12 @@ const MAX_FAT16: u32 = 0xFFF5;
 
 /// FatFs's FAT12/16 choice for a volume of `sectors` sectors: the FAT type and sectors per
 /// cluster, or `None` if FAT16 would need clusters larger than 32 KiB (or the volume is too small).
-pub(crate) fn layout(sector_size: u32, sectors: u32, root_entries: u32, fats: u32) -> Option<(FatType, u32)> {
+pub(crate) fn layout(
+    sector_size: u32,
+    sectors: u32,
+    root_entries: u32,
+    fats: u32,
+) -> Option<(FatType, u32)> {
     let root_sectors = root_entries * 32 / sector_size;
     let max_spc = (32 * 1024 / sector_size).max(1);
     let mut spc = {
@@ -187,7 +201,11 @@ pub(crate) fn layout(sector_size: u32, sectors: u32, root_entries: u32, fats: u3
     };
     loop {
         let estimate = sectors / spc;
-        let fat_type = if estimate > MAX_FAT12 { FatType::Fat16 } else { FatType::Fat12 };
+        let fat_type = if estimate > MAX_FAT12 {
+            FatType::Fat16
+        } else {
+            FatType::Fat12
+        };
         let fat_bytes = match fat_type {
             FatType::Fat16 => estimate * 2 + 4,
             _ => (estimate * 3 + 1) / 2 + 3,
@@ -228,17 +246,30 @@ mod tests {
         // 64 MiB: FAT16 with 8 sectors per cluster.
         assert_eq!(layout(512, 128 * 1024, 512, 1), Some((FatType::Fat16, 8)));
         // 1 GiB at 512 B: 32 KiB clusters, FAT16.
-        assert_eq!(layout(512, 2 * 1024 * 1024, 512, 1), Some((FatType::Fat16, 64)));
+        assert_eq!(
+            layout(512, 2 * 1024 * 1024, 512, 1),
+            Some((FatType::Fat16, 64))
+        );
         // 4 GiB does not fit FAT16 with 32 KiB clusters: FAT32.
         assert_eq!(layout(512, 8 * 1024 * 1024, 512, 1), None);
     }
 
     #[test]
     fn labels_are_checked() {
-        assert!(FormatOptions::new().label("ok").label_bytes().unwrap().is_some());
-        assert_eq!(FormatOptions::new().label("ok").label_bytes().unwrap(), Some(*b"OK         "));
+        assert!(FormatOptions::new()
+            .label("ok")
+            .label_bytes()
+            .unwrap()
+            .is_some());
+        assert_eq!(
+            FormatOptions::new().label("ok").label_bytes().unwrap(),
+            Some(*b"OK         ")
+        );
         for bad in ["", "twelve chars", "a.b", "\u{e9}"] {
-            assert_eq!(FormatOptions::new().label(bad).label_bytes().unwrap_err(), Errno::EINVAL);
+            assert_eq!(
+                FormatOptions::new().label(bad).label_bytes().unwrap_err(),
+                Errno::EINVAL
+            );
         }
     }
 }

@@ -257,7 +257,17 @@ impl<D: BlockDevice> VfsFat<D> {
         time::set_now(now);
         let (date, t) = time::to_fat(now);
         let default_id = (u32::from(date) << 16) | u32::from(t);
-        let opts = options.to_fatfs(self.disk.sector_size(), self.disk.sectors(), default_id)?;
+        let (ss, n) = (self.disk.sector_size(), self.disk.sectors());
+        let opts = options.to_fatfs(ss, n, default_id)?;
+        // fatfs picks the FAT type from the cluster count whatever it is asked for: lay the
+        // volume out on a dry run first and check the result before touching the device.
+        let mut dry = DryRun::default();
+        fatfs::format_volume(&mut dry, opts.clone()).map_err(|e| errno::from_io(&e))?;
+        let g = Geometry::parse(&dry.boot, ss, n)
+            .map_err(|_| Error::bug("bug: fatfs made a boot sector VfsFat cannot read"))?;
+        if options.get_fat_type().is_some_and(|t| t != g.fat_type) {
+            return Err(Errno::EINVAL.with_detail("the volume cannot have that FAT type"));
+        }
         self.disk.invalidate();
         self.disk.readonly = false;
         fatfs::format_volume(self.disk.io(), opts).map_err(|e| errno::from_io(&e))?;
@@ -298,7 +308,10 @@ impl<D: BlockDevice> VfsFat<D> {
         let mut found = None;
         scan_labels(&mut self.disk, &g, &mut found)?;
         let trim = |b: &[u8]| {
-            let s: String = b.iter().map(|&c| if c < 0x80 { c as char } else { '\u{FFFD}' }).collect();
+            let s: String = b
+                .iter()
+                .map(|&c| if c < 0x80 { c as char } else { '\u{FFFD}' })
+                .collect();
             s.trim_end_matches(' ').to_owned()
         };
         if let Some(raw) = found {
@@ -372,6 +385,31 @@ impl<D: BlockDevice> VfsFat<D> {
         })
     }
 
+    /// `ENOSPC` unless `parent` can take the entries of a new `name` (long-name entries and the
+    /// short one) and `extra` more clusters can be allocated. fatfs finds out too late: it
+    /// allocates a new directory's cluster first, and a rename deletes the old entries first.
+    fn check_room(&mut self, parent: DirLoc, name: &str, extra: u32) -> Result<()> {
+        let g = self.mounted()?.g.clone();
+        let needed = name.encode_utf16().count().div_ceil(13) as u64 + 1;
+        let missing = dir::missing_slots(&mut self.disk, &g, parent, needed)?;
+        if missing > 0 && parent == DirLoc::Root {
+            return Err(Errno::ENOSPC.with_detail("root directory full"));
+        }
+        let clusters = (missing * 32).div_ceil(u64::from(g.cluster_size())) + u64::from(extra);
+        let free = match self.mounted()?.space.free {
+            Some(f) => f,
+            None => {
+                let f = fat::count_free(&mut self.disk, &g)?;
+                self.mounted()?.space.free = Some(f);
+                f
+            }
+        };
+        if u64::from(free) < clusters {
+            return Err(Errno::ENOSPC.into());
+        }
+        Ok(())
+    }
+
     fn check_writable(&mut self) -> Result<()> {
         if self.mounted()?.readonly {
             return Err(Errno::EROFS.into());
@@ -395,7 +433,14 @@ impl<D: BlockDevice> VfsFat<D> {
         if !node.dirty {
             return Ok(());
         }
-        dir::update_entry(&mut self.disk, &st.g, key, node.first, node.size, Some(stamp))?;
+        dir::update_entry(
+            &mut self.disk,
+            &st.g,
+            key,
+            node.first,
+            node.size,
+            Some(stamp),
+        )?;
         node.dirty = false;
         Ok(())
     }
@@ -478,7 +523,12 @@ impl<D: BlockDevice> VfsFat<D> {
             .nodes
             .get(&file.key)
             .ok_or(Error::bug("bug: open file without its node"))?;
-        Ok((file.pos, file.mode, u64::from(node.size), st.g.cluster_size()))
+        Ok((
+            file.pos,
+            file.mode,
+            u64::from(node.size),
+            st.g.cluster_size(),
+        ))
     }
 
     /// Writes `data` at `pos` of an open file, growing it; returns how much was written
@@ -578,8 +628,62 @@ impl<D: BlockDevice> VfsFat<D> {
     }
 }
 
+/// A stream that keeps the first sector written to it and reads zeros: `format_volume` on it
+/// shows the boot sector it would write.
+#[derive(Default)]
+struct DryRun {
+    pos: u64,
+    boot: Vec<u8>,
+}
+
+impl io::Read for DryRun {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        buf.fill(0);
+        self.pos += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+impl io::Write for DryRun {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.pos < 4096 {
+            let end = (self.pos + data.len() as u64).min(4096) as usize;
+            if self.boot.len() < end {
+                self.boot.resize(end, 0);
+            }
+            let start = self.pos as usize;
+            self.boot[start..end].copy_from_slice(&data[..end - start]);
+        }
+        self.pos += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl io::Seek for DryRun {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.pos = match to {
+            io::SeekFrom::Start(p) => Some(p),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            io::SeekFrom::End(_) => None,
+        }
+        .ok_or(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "seek out of range",
+        ))?;
+        Ok(self.pos)
+    }
+}
+
 /// Finds the root directory's volume-label entry.
-fn scan_labels<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, found: &mut Option<[u8; 11]>) -> Result<()> {
+fn scan_labels<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    found: &mut Option<[u8; 11]>,
+) -> Result<()> {
     // The directory reader skips label entries, so read the root's raw entries here.
     let root = DirLoc::root(g);
     let mut buf = [0u8; 32];
@@ -674,20 +778,35 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         }
         let r = self.resolve(p)?;
         let Some(name) = r.name.clone() else {
-            return Err(if mode.create { Errno::EACCES } else { Errno::ENOENT }.into());
+            return Err(if mode.create {
+                Errno::EACCES
+            } else {
+                Errno::ENOENT
+            }
+            .into());
         };
         let entry = match r.entry.clone() {
             Some(e) if e.is_dir() => {
-                return Err(if mode.create { Errno::EACCES } else { Errno::ENOENT }.into())
+                return Err(if mode.create {
+                    Errno::EACCES
+                } else {
+                    Errno::ENOENT
+                }
+                .into())
             }
             Some(_) if mode.exclusive => return Err(Errno::EEXIST.into()),
             Some(e) => e,
             None if !mode.create => return Err(Errno::ENOENT.into()),
             None => {
+                self.check_room(r.parent, &name, 0)?;
                 let parent = r.parent_path().to_owned();
                 self.with_fatfs(|fs| {
                     let root = fs.root_dir();
-                    let dir = if parent.is_empty() { root } else { root.open_dir(&parent)? };
+                    let dir = if parent.is_empty() {
+                        root
+                    } else {
+                        root.open_dir(&parent)?
+                    };
                     dir.create_file(&name).map(drop)
                 })?;
                 let g = self.mounted()?.g.clone();
@@ -844,7 +963,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 let name = e.name();
                 DirEntry {
                     name: Name::from_bytes_lossy(name.as_bytes()),
-                    kind: if e.is_dir() { FileType::Dir } else { FileType::File },
+                    kind: if e.is_dir() {
+                        FileType::Dir
+                    } else {
+                        FileType::File
+                    },
                     inode: 0,
                     size: Some(size),
                 }
@@ -870,16 +993,26 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         if r.entry.is_some() {
             return Err(Errno::EEXIST.into());
         }
+        self.check_room(r.parent, &name, 1)?;
         let parent = r.parent_path().to_owned();
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
-            let dir = if parent.is_empty() { root } else { root.open_dir(&parent)? };
+            let dir = if parent.is_empty() {
+                root
+            } else {
+                root.open_dir(&parent)?
+            };
             dir.create_dir(&name).map(drop)
         })?;
         let g = self.mounted()?.g.clone();
         let e = dir::find(&mut self.disk, &g, r.parent, &name)?
             .ok_or(Error::bug("bug: new directory not found"))?;
-        dir::fix_new_dir(&mut self.disk, &g, e.first_cluster, r.parent.dotdot_cluster(&g))
+        dir::fix_new_dir(
+            &mut self.disk,
+            &g,
+            e.first_cluster,
+            r.parent.dotdot_cluster(&g),
+        )
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
@@ -933,6 +1066,9 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             return Err(Errno::EBUSY.with_detail("file is open"));
         }
         let dst_path = dst.fatfs_path.clone();
+        if dst.entry.is_none() {
+            self.check_room(dst.parent, &dst_name, 0)?;
+        }
         if let Some(existing) = &dst.entry {
             if existing.offset == src_entry.offset {
                 return Ok(());
@@ -955,7 +1091,12 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             let g = self.mounted()?.g.clone();
             let moved = dir::find(&mut self.disk, &g, dst.parent, &dst_name)?
                 .ok_or(Error::bug("bug: renamed directory not found"))?;
-            dir::set_dotdot(&mut self.disk, &g, moved.first_cluster, dst.parent.dotdot_cluster(&g))?;
+            dir::set_dotdot(
+                &mut self.disk,
+                &g,
+                moved.first_cluster,
+                dst.parent.dotdot_cluster(&g),
+            )?;
         }
         Ok(())
     }

@@ -19,7 +19,8 @@ pub(crate) fn to_fat(t: Timestamp) -> (u16, u16) {
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let date = (((y - 1980) as u16) << 9) | ((m as u16) << 5) | d as u16;
-    let time = (((rem / 3600) as u16) << 11) | ((((rem / 60) % 60) as u16) << 5) | ((rem % 60) / 2) as u16;
+    let time =
+        (((rem / 3600) as u16) << 11) | ((((rem / 60) % 60) as u16) << 5) | ((rem % 60) / 2) as u16;
     (date, time)
 }
 
@@ -110,7 +111,13 @@ mod tests {
 
     #[test]
     fn round_trips_at_two_second_resolution() {
-        for secs in [315_532_800i64, 946_684_800, 1_795_575_748, 1_795_575_749, 4_354_819_198] {
+        for secs in [
+            315_532_800i64,
+            946_684_800,
+            1_795_575_748,
+            1_795_575_749,
+            4_354_819_198,
+        ] {
             let (d, t) = to_fat(Timestamp::from_secs(secs));
             assert_eq!(from_fat(d, t), secs - secs % 2, "{secs}");
         }

@@ -1,0 +1,384 @@
+use uvfs_backend_fat::{FatType, FormatOptions, VfsFat};
+use uvfs_os_api::{Errno, FileHandle, Filesystem, FixedTime, OpenMode, SeekFrom, Timestamp};
+use uvfs_vfs_core::RamDisk;
+
+use crate::support::{assert_errno, assert_fsck_clean, pattern, read_file, write_file};
+
+fn fresh(blocks: u32) -> VfsFat<RamDisk> {
+    let mut fs = VfsFat::new(RamDisk::new(512, blocks)).unwrap();
+    fs.mkfs(&FormatOptions::new()).unwrap();
+    fs.mount(false, false).unwrap();
+    fs
+}
+
+fn image_of(mut fs: VfsFat<RamDisk>) -> Vec<u8> {
+    fs.umount().unwrap();
+    fs.into_device().into_bytes()
+}
+
+#[test]
+fn vfs_fat_is_send() {
+    fn send<T: Send>() {}
+    send::<VfsFat<RamDisk>>();
+}
+
+#[test]
+fn devices_fat_cannot_use_are_refused() {
+    assert_eq!(
+        VfsFat::new(RamDisk::new(256, 100)).err().unwrap(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        VfsFat::new(RamDisk::new(8192, 100)).err().unwrap(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        VfsFat::new(RamDisk::new_flash(4096, 100)).err().unwrap(),
+        Errno::EINVAL
+    );
+    let mut fs = VfsFat::new(RamDisk::new(512, 256)).unwrap();
+    assert_errno(fs.mount(false, false), Errno::ENODEV);
+    fs.mount(false, true).unwrap(); // mkfs when there is no volume
+    assert_eq!(fs.fat_type().unwrap(), FatType::Fat12);
+    assert_errno(fs.mkfs(&FormatOptions::new()), Errno::EBUSY);
+    assert_errno(fs.mount(false, false), Errno::EBUSY);
+}
+
+#[test]
+fn mkfs_layouts_by_size() {
+    for (blocks, want) in [
+        (256u32, FatType::Fat12),
+        (16 * 1024, FatType::Fat12),
+        (128 * 1024, FatType::Fat16),
+    ] {
+        let mut fs = fresh(blocks);
+        assert_eq!(fs.fat_type().unwrap(), want, "{blocks} blocks");
+        let info = fs.volume_info().unwrap();
+        assert_eq!(
+            (info.fats, info.reserved_sectors, info.root_entries),
+            (1, 1, 512)
+        );
+        assert_fsck_clean(&image_of(fs));
+    }
+    let mut fs = VfsFat::new(RamDisk::new(512, 70_000)).unwrap();
+    fs.mkfs(&FormatOptions::new().fat_type(FatType::Fat32).label("BIG"))
+        .unwrap();
+    fs.mount(false, false).unwrap();
+    assert_eq!(fs.fat_type().unwrap(), FatType::Fat32);
+    assert_eq!(fs.label().unwrap().as_deref(), Some("BIG"));
+    assert_fsck_clean(&image_of(fs));
+    // Impossible requests are EINVAL, never a panic inside fatfs.
+    let mut fs = VfsFat::new(RamDisk::new(512, 256)).unwrap();
+    for bad in [
+        FormatOptions::new().fat_type(FatType::Fat32),
+        FormatOptions::new().fat_type(FatType::Fat16),
+        FormatOptions::new().cluster_size(1000),
+        FormatOptions::new().cluster_size(256),
+        FormatOptions::new().fats(3),
+        FormatOptions::new().root_entries(7),
+        FormatOptions::new().label("no/slash"),
+    ] {
+        assert_errno(fs.mkfs(&bad), Errno::EINVAL);
+    }
+}
+
+#[test]
+fn images_are_reproducible() {
+    let make = || {
+        let mut fs = VfsFat::new(RamDisk::new(512, 1024))
+            .unwrap()
+            .with_time_source(Box::new(FixedTime(Timestamp::from_secs(1_700_000_000))));
+        fs.mkfs(&FormatOptions::new().volume_id(0xCAFE_F00D).label("REPRO"))
+            .unwrap();
+        fs.mount(false, false).unwrap();
+        fs.mkdir("/d").unwrap();
+        write_file(&mut fs, "/d/f.txt", &pattern(1, 5000)).unwrap();
+        assert_eq!(fs.volume_info().unwrap().volume_id, 0xCAFE_F00D);
+        image_of(fs)
+    };
+    assert_eq!(make(), make());
+    // Without a volume id, FatFs's rule: the packed FAT date and time of the clock.
+    let mut fs = fresh(256);
+    assert_eq!(fs.volume_info().unwrap().volume_id, 0x2821_0000);
+    assert_eq!(fs.label().unwrap(), None);
+}
+
+#[test]
+fn timestamps_have_two_second_resolution() {
+    let mut fs = VfsFat::new(RamDisk::new(512, 512))
+        .unwrap()
+        .with_time_source(Box::new(FixedTime(Timestamp::from_secs(1_795_575_749))));
+    fs.mkfs(&FormatOptions::new()).unwrap();
+    fs.mount(false, false).unwrap();
+    write_file(&mut fs, "/t", b"x").unwrap();
+    fs.mkdir("/d").unwrap();
+    for p in ["/t", "/d"] {
+        let st = fs.stat(p).unwrap();
+        assert_eq!(
+            (st.atime, st.mtime, st.ctime),
+            (1_795_575_748, 1_795_575_748, 1_795_575_748),
+            "{p}"
+        );
+    }
+    let root = fs.stat("/").unwrap();
+    assert_eq!(
+        root.to_tuple(),
+        [
+            0x4000,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            946_684_800,
+            946_684_800,
+            946_684_800
+        ]
+    );
+    // A later write moves the time on; reading does not.
+    fs.set_time_source(Box::new(FixedTime(Timestamp::from_secs(1_800_000_001))));
+    assert_eq!(read_file(&mut fs, "/t").unwrap(), b"x");
+    assert_eq!(fs.stat("/t").unwrap().mtime, 1_795_575_748);
+    let f = fs.open("/t", OpenMode::APPEND).unwrap();
+    fs.write(f, b"y").unwrap();
+    fs.close(f).unwrap();
+    assert_eq!(fs.stat("/t").unwrap().mtime, 1_800_000_000);
+    // Before 1980 is stored as 1980-01-01.
+    fs.set_time_source(Box::new(FixedTime(Timestamp::from_secs(0))));
+    write_file(&mut fs, "/old", b"o").unwrap();
+    assert_eq!(fs.stat("/old").unwrap().mtime, 315_532_800);
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn many_files_open_at_once() {
+    let mut fs = fresh(4096);
+    let handles: Vec<FileHandle> = (0..100)
+        .map(|i| {
+            fs.open(&format!("/file {i}.dat"), OpenMode::parse("w+").unwrap())
+                .unwrap()
+        })
+        .collect();
+    for round in 0..5u64 {
+        for (i, &f) in handles.iter().enumerate() {
+            let chunk = pattern(round * 1000 + i as u64, 97 + i);
+            (&mut fs as &mut dyn Filesystem)
+                .write_all(f, &chunk)
+                .unwrap();
+        }
+    }
+    for (i, &f) in handles.iter().enumerate() {
+        fs.seek(f, SeekFrom::Start(0)).unwrap();
+        let mut got = vec![0; 5 * (97 + i)];
+        let n = (&mut fs as &mut dyn Filesystem)
+            .read_full(f, &mut got)
+            .unwrap();
+        assert_eq!(n, got.len());
+        let want: Vec<u8> = (0..5u64)
+            .flat_map(|r| pattern(r * 1000 + i as u64, 97 + i))
+            .collect();
+        assert_eq!(got, want, "file {i}");
+    }
+    for f in handles {
+        fs.close(f).unwrap();
+    }
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn handles_on_one_file_share_its_size_and_chain() {
+    let mut fs = fresh(512);
+    let w = fs.open("/shared", OpenMode::WRITE).unwrap();
+    let r = fs.open("/shared", OpenMode::READ).unwrap();
+    (&mut fs as &mut dyn Filesystem)
+        .write_all(w, &pattern(1, 3000))
+        .unwrap();
+    let mut buf = vec![0; 4000];
+    assert_eq!(
+        (&mut fs as &mut dyn Filesystem)
+            .read_full(r, &mut buf)
+            .unwrap(),
+        3000
+    );
+    assert_eq!(&buf[..3000], &pattern(1, 3000)[..]);
+    fs.truncate(w, 100).unwrap();
+    fs.seek(r, SeekFrom::Start(0)).unwrap();
+    assert_eq!(
+        (&mut fs as &mut dyn Filesystem)
+            .read_full(r, &mut buf)
+            .unwrap(),
+        100
+    );
+    // An open file cannot be removed or renamed away (MicroPython would corrupt the volume).
+    assert_errno(fs.remove("/shared"), Errno::EBUSY);
+    assert_errno(fs.rename("/shared", "/other"), Errno::EBUSY);
+    write_file(&mut fs, "/victim", b"v").unwrap();
+    assert_errno(fs.rename("/victim", "/shared"), Errno::EBUSY);
+    fs.close(w).unwrap();
+    fs.close(r).unwrap();
+    fs.rename("/victim", "/shared").unwrap();
+    assert_eq!(read_file(&mut fs, "/shared").unwrap(), b"v");
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn readonly_mounts_never_write() {
+    let mut fs = fresh(512);
+    write_file(&mut fs, "/f", b"data").unwrap();
+    fs.mkdir("/d").unwrap();
+    let image = image_of(fs);
+    let mut fs = VfsFat::new(RamDisk::from_image(image.clone(), 512)).unwrap();
+    fs.mount(true, false).unwrap();
+    assert_eq!(read_file(&mut fs, "/f").unwrap(), b"data");
+    for mode in ["w", "a", "r+", "x", "w+"] {
+        assert_errno(fs.open("/f", OpenMode::parse(mode).unwrap()), Errno::EROFS);
+    }
+    assert_errno(fs.mkdir("/e"), Errno::EROFS);
+    assert_errno(fs.remove("/f"), Errno::EROFS);
+    assert_errno(fs.rmdir("/d"), Errno::EROFS);
+    assert_errno(fs.rename("/f", "/g"), Errno::EROFS);
+    let f = fs.open("/f", OpenMode::READ).unwrap();
+    assert_errno(fs.write(f, b"x"), Errno::EBADF);
+    assert_errno(fs.truncate(f, 0), Errno::EBADF);
+    fs.flush(f).unwrap();
+    fs.close(f).unwrap();
+    fs.sync().unwrap();
+    fs.statvfs("/").unwrap();
+    fs.umount().unwrap();
+    assert_eq!(fs.disk_stats().device_writes, 0);
+    assert_eq!(fs.into_device().into_bytes(), image);
+}
+
+#[test]
+fn fat_names() {
+    let mut fs = fresh(512);
+    write_file(&mut fs, "/Hello.TXT", b"h").unwrap();
+    // Case-insensitive, and trailing dots and spaces do not count (FatFs drops them).
+    assert_eq!(read_file(&mut fs, "/hello.txt").unwrap(), b"h");
+    assert_eq!(read_file(&mut fs, "/HELLO.TXT. .").unwrap(), b"h");
+    assert_errno(fs.open("/hello.txt", OpenMode::CREATE_NEW), Errno::EEXIST);
+    let d = fs.opendir("/").unwrap();
+    assert_eq!(fs.readdir(d).unwrap().unwrap().name.as_str(), "Hello.TXT");
+    fs.closedir(d).unwrap();
+    for bad in [
+        "/a*b", "/a?", "/a:b", "/a<b", "/a\"b", "/a|b", "/a\\b", "/...", "/ ",
+    ] {
+        assert_errno(fs.open(bad, OpenMode::WRITE), Errno::EINVAL);
+        assert_errno(fs.stat(bad), Errno::EINVAL);
+    }
+    assert_errno(
+        fs.open(&format!("/{}", "n".repeat(256)), OpenMode::WRITE),
+        Errno::ENAMETOOLONG,
+    );
+    for bad in ["", "x", "/a/", "//a", "/a/../b"] {
+        assert_errno(fs.stat(bad), Errno::EINVAL);
+    }
+    write_file(&mut fs, "/\u{1F600}", b"").unwrap_err();
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn full_volume_is_enospc_and_stays_clean() {
+    let mut fs = fresh(256);
+    let f = fs.open("/fill", OpenMode::WRITE).unwrap();
+    let chunk = pattern(1, 1000);
+    let mut total = 0usize;
+    let err = loop {
+        match fs.write(f, &chunk) {
+            Ok(n) => total += n,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.errno(), Errno::ENOSPC);
+    assert_eq!(total, 222 * 512);
+    fs.close(f).unwrap();
+    assert_eq!(fs.statvfs("/").unwrap().bfree, 0);
+    assert_errno(fs.mkdir("/d"), Errno::ENOSPC);
+    let g = fs.open("/g", OpenMode::WRITE).unwrap();
+    assert_errno(fs.write(g, b"x"), Errno::ENOSPC);
+    fs.close(g).unwrap();
+    assert_eq!(fs.stat("/fill").unwrap().size, total as u64);
+    fs.remove("/fill").unwrap();
+    assert_eq!(fs.statvfs("/").unwrap().bfree, 222);
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn full_root_directory_is_enospc() {
+    let mut fs = fresh(2048);
+    let mut made = 0;
+    let err = loop {
+        match write_file(&mut fs, &format!("/F{made}"), b"") {
+            Ok(()) => made += 1,
+            Err(e) => break e,
+        }
+        assert!(made <= 512, "the root directory never filled");
+    };
+    assert_eq!(err.errno(), Errno::ENOSPC);
+    assert!(made >= 200, "{made}");
+    let free = fs.statvfs("/").unwrap().bfree;
+    assert_errno(fs.mkdir("/DIR"), Errno::ENOSPC);
+    assert_eq!(
+        fs.statvfs("/").unwrap().bfree,
+        free,
+        "a failed mkdir kept its cluster"
+    );
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn cache_off_and_on_agree() {
+    let run = |lines: usize| {
+        let mut fs = VfsFat::new(RamDisk::new(512, 2048))
+            .unwrap()
+            .with_cache_lines(lines);
+        assert_eq!(fs.cache_lines(), lines);
+        fs.mkfs(&FormatOptions::new()).unwrap();
+        fs.mount(false, false).unwrap();
+        fs.mkdir("/d").unwrap();
+        for i in 0..20 {
+            write_file(&mut fs, &format!("/d/f{i}"), &pattern(i, 700 * i as usize)).unwrap();
+        }
+        let reads = fs.disk_stats().device_reads;
+        (image_of(fs), reads)
+    };
+    let (cached, cached_reads) = run(32);
+    let (uncached, uncached_reads) = run(0);
+    assert_eq!(cached, uncached);
+    assert!(
+        uncached_reads > 10 * cached_reads,
+        "{uncached_reads} vs {cached_reads}"
+    );
+}
+
+#[test]
+fn sparse_writes_fill_with_zeros() {
+    let mut fs = fresh(512);
+    let f = fs.open("/s", OpenMode::parse("w+").unwrap()).unwrap();
+    fs.seek(f, SeekFrom::Start(5000)).unwrap();
+    fs.write(f, b"end").unwrap();
+    fs.truncate(f, 6000).unwrap();
+    fs.close(f).unwrap();
+    let data = read_file(&mut fs, "/s").unwrap();
+    assert_eq!(data.len(), 6000);
+    assert!(data[..5000].iter().all(|&b| b == 0));
+    assert_eq!(&data[5000..5003], b"end");
+    assert!(data[5003..].iter().all(|&b| b == 0));
+    assert_fsck_clean(&image_of(fs));
+}
+
+#[test]
+fn directories_moved_between_parents_keep_dotdot_right() {
+    let mut fs = fresh(1024);
+    fs.mkdir("/a").unwrap();
+    fs.mkdir("/a/b").unwrap();
+    fs.mkdir("/c").unwrap();
+    write_file(&mut fs, "/a/b/f", b"f").unwrap();
+    fs.rename("/a/b", "/c/b").unwrap();
+    fs.rename("/c", "/a/c").unwrap();
+    fs.rename("/a/c/b", "/b").unwrap();
+    assert_errno(fs.rename("/a", "/a/c/x"), Errno::EINVAL);
+    assert_eq!(read_file(&mut fs, "/b/f").unwrap(), b"f");
+    assert_fsck_clean(&image_of(fs));
+}

@@ -31,10 +31,24 @@ fn fat12_4096_byte_sectors() {
 
 #[test]
 fn fat16_512_byte_sectors_uncached() {
-    run(512, 16 * 1024, FormatOptions::new().fat_type(FatType::Fat16).cluster_size(1024), 0);
+    run(
+        512,
+        16 * 1024,
+        FormatOptions::new()
+            .fat_type(FatType::Fat16)
+            .cluster_size(1024),
+        0,
+    );
 }
 
 #[test]
 fn fat32_512_byte_sectors() {
-    run(512, 70_000, FormatOptions::new().fat_type(FatType::Fat32).cluster_size(512), 8);
+    run(
+        512,
+        70_000,
+        FormatOptions::new()
+            .fat_type(FatType::Fat32)
+            .cluster_size(512),
+        8,
+    );
 }

@@ -69,7 +69,11 @@ impl Image {
         let b = &self.bytes;
         let lo = u32::from(u16::from_le_bytes([b[entry + 26], b[entry + 27]]));
         let hi = u32::from(u16::from_le_bytes([b[entry + 20], b[entry + 21]]));
-        if self.fat_type == FatType::Fat32 { hi << 16 | lo } else { lo }
+        if self.fat_type == FatType::Fat32 {
+            hi << 16 | lo
+        } else {
+            lo
+        }
     }
 
     fn set_first_cluster(&mut self, entry: usize, c: u32) {
@@ -86,7 +90,11 @@ impl Image {
                 let at = self.fat + cluster as usize * 3 / 2;
                 let old = u16::from_le_bytes([b[at], b[at + 1]]);
                 let v = (value & 0xFFF) as u16;
-                let new = if cluster & 1 == 0 { (old & 0xF000) | v } else { (old & 0xF) | (v << 4) };
+                let new = if cluster & 1 == 0 {
+                    (old & 0xF000) | v
+                } else {
+                    (old & 0xF) | (v << 4)
+                };
                 b[at..at + 2].copy_from_slice(&new.to_le_bytes());
             }
             FatType::Fat16 => {
@@ -101,7 +109,8 @@ impl Image {
     }
 
     fn mount(&self, readonly: bool) -> (VfsFat<RamDisk>, uvfs_os_api::Result<()>) {
-        let mut fs = VfsFat::new(RamDisk::from_image(self.bytes.clone(), self.sector as u32)).unwrap();
+        let mut fs =
+            VfsFat::new(RamDisk::from_image(self.bytes.clone(), self.sector as u32)).unwrap();
         let r = fs.mount(readonly, false);
         (fs, r)
     }
@@ -142,7 +151,10 @@ fn the_undamaged_image_mounts() {
         let img = image(fat32);
         let (mut fs, r) = img.mount(false);
         r.unwrap();
-        assert_eq!(read_file(&mut fs, "/DIR/INNER.TXT").unwrap(), pattern(1, 1500));
+        assert_eq!(
+            read_file(&mut fs, "/DIR/INNER.TXT").unwrap(),
+            pattern(1, 1500)
+        );
         exercise(&mut fs);
     }
 }
@@ -193,7 +205,11 @@ fn boot_sector_bytes_zeroed_or_huge() {
         let mut disk = None;
         let mut mounted = 0;
         // FAT32 mounts walk 65 525 clusters; fewer values keep the test quick.
-        let values: &[u8] = if fat32 { &[0x00, 0xFF] } else { &[0x00, 0xFF, 0x80, 0x01] };
+        let values: &[u8] = if fat32 {
+            &[0x00, 0xFF]
+        } else {
+            &[0x00, 0xFF, 0x80, 0x01]
+        };
         for at in 0..96 {
             for &value in values {
                 mounted += usize::from(try_damage(&clean, &mut disk, &[(at, value)]));
@@ -222,7 +238,11 @@ fn boot_sector_bytes_zeroed_or_huge() {
 fn truncated_images_are_refused() {
     for fat32 in [false, true] {
         let clean = image(fat32);
-        for keep in [clean.bytes.len() / 2, clean.bytes.len() - clean.sector, 4 * clean.sector] {
+        for keep in [
+            clean.bytes.len() / 2,
+            clean.bytes.len() - clean.sector,
+            4 * clean.sector,
+        ] {
             let mut img = clean.clone();
             img.bytes.truncate(keep);
             img.refused(Errno::EIO);

@@ -13,7 +13,10 @@ use crate::support::assert_fsck_clean;
     clippy::result_large_err,
     reason = "a Mismatch ends the case; proptest takes it unboxed through `?`"
 )]
-fn run(ops: &[uvfs_testkit::Op], block_size: u32) -> Result<diff::DiffStats, uvfs_testkit::Mismatch> {
+fn run(
+    ops: &[uvfs_testkit::Op],
+    block_size: u32,
+) -> Result<diff::DiffStats, uvfs_testkit::Mismatch> {
     let disk = SharedDevice::new(RamDisk::new(block_size, 512 * 512 / block_size));
     let mut backend = || -> BoxedFilesystem {
         let mut fs = VfsFat::new(disk.clone()).unwrap();

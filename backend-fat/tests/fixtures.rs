@@ -30,7 +30,10 @@ fn check_fixture(name: &str) {
     };
     assert_eq!(info.fat_type, fat_type);
     assert_eq!(u64::from(info.bytes_per_sector), u(&e["bytes_per_sector"]));
-    assert_eq!(u64::from(info.sectors_per_cluster), u(&e["sectors_per_cluster"]));
+    assert_eq!(
+        u64::from(info.sectors_per_cluster),
+        u(&e["sectors_per_cluster"])
+    );
     assert_eq!(u64::from(info.reserved_sectors), u(&e["reserved_sectors"]));
     assert_eq!(u64::from(info.fats), u(&e["fats"]));
     assert_eq!(u64::from(info.root_entries), u(&e["root_entries"]));
@@ -38,20 +41,42 @@ fn check_fixture(name: &str) {
     assert_eq!(u64::from(info.sectors_per_fat), u(&e["sectors_per_fat"]));
     assert_eq!(u64::from(info.clusters), u(&e["data_clusters"]));
 
-    let want: Vec<u64> = manifest["statvfs"].as_array().unwrap().iter().map(u).collect();
-    assert_eq!(fs.statvfs("/").unwrap().to_tuple().to_vec(), want, "{name}: statvfs");
+    let want: Vec<u64> = manifest["statvfs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(u)
+        .collect();
+    assert_eq!(
+        fs.statvfs("/").unwrap().to_tuple().to_vec(),
+        want,
+        "{name}: statvfs"
+    );
 
     for node in manifest["tree"].as_array().unwrap() {
         let path = node["path"].as_str().unwrap();
         let st = fs.stat(path).unwrap();
-        let want: Vec<i64> = node["stat"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+        let want: Vec<i64> = node["stat"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
         assert_eq!(st.to_tuple().to_vec(), want, "{name}: stat {path}");
-        assert_eq!(st.mtime, node["mtime"].as_i64().unwrap(), "{name}: mtime {path}");
+        assert_eq!(
+            st.mtime,
+            node["mtime"].as_i64().unwrap(),
+            "{name}: mtime {path}"
+        );
         if node["type"] == "file" {
             let data = read_file(&mut fs, path).unwrap();
             assert_eq!(data.len() as u64, u(&node["size"]), "{name}: size {path}");
             let sum = format!("{:x}", Sha256::digest(&data));
-            assert_eq!(sum, node["sha256"].as_str().unwrap(), "{name}: sha256 {path}");
+            assert_eq!(
+                sum,
+                node["sha256"].as_str().unwrap(),
+                "{name}: sha256 {path}"
+            );
         } else {
             assert_eq!(st.kind(), FileType::Dir);
         }
@@ -73,7 +98,14 @@ fn check_fixture(name: &str) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|t| (t[0].as_str().unwrap().to_owned(), u(&t[1]), u(&t[2]), u(&t[3])))
+            .map(|t| {
+                (
+                    t[0].as_str().unwrap().to_owned(),
+                    u(&t[1]),
+                    u(&t[2]),
+                    u(&t[3]),
+                )
+            })
             .collect();
         assert_eq!(got, want, "{name}: listing of {path} (in directory order)");
     }
@@ -82,9 +114,17 @@ fn check_fixture(name: &str) {
         assert_errno(fs.stat(path.as_str().unwrap()), Errno::ENOENT);
     }
 
-    assert_eq!(fs.disk_stats().device_writes, 0, "{name}: a read-only mount wrote");
+    assert_eq!(
+        fs.disk_stats().device_writes,
+        0,
+        "{name}: a read-only mount wrote"
+    );
     fs.umount().unwrap();
-    assert_eq!(fs.into_device().into_bytes(), image, "{name}: the image changed");
+    assert_eq!(
+        fs.into_device().into_bytes(),
+        image,
+        "{name}: the image changed"
+    );
 }
 
 #[test]
@@ -111,13 +151,19 @@ fn every_fixture_is_checked() {
         .filter_map(|n| n.strip_suffix(".img").map(str::to_owned))
         .collect();
     names.sort();
-    assert_eq!(names, ["fat-4k-200", "fat-empty-512x256", "fat-small-512x256"]);
+    assert_eq!(
+        names,
+        ["fat-4k-200", "fat-empty-512x256", "fat-small-512x256"]
+    );
 }
 
 /// MicroPython's `mkfs` on the fixtures' geometries gives the same layout as uvfs's.
 #[test]
 fn mkfs_matches_micropython_geometry() {
-    for (name, bs, blocks) in [("fat-empty-512x256", 512u32, 256u32), ("fat-4k-200", 4096, 200)] {
+    for (name, bs, blocks) in [
+        ("fat-empty-512x256", 512u32, 256u32),
+        ("fat-4k-200", 4096, 200),
+    ] {
         let manifest: Value = serde_json::from_slice(
             &std::fs::read(fixtures().join("fat").join(format!("{name}.json"))).unwrap(),
         )
@@ -127,11 +173,27 @@ fn mkfs_matches_micropython_geometry() {
         fs.mount(false, false).unwrap();
         let info = fs.volume_info().unwrap();
         let e = &manifest["engine"];
-        assert_eq!(u64::from(info.sectors_per_cluster), u(&e["sectors_per_cluster"]), "{name}");
-        assert_eq!(u64::from(info.reserved_sectors), u(&e["reserved_sectors"]), "{name}");
+        assert_eq!(
+            u64::from(info.sectors_per_cluster),
+            u(&e["sectors_per_cluster"]),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(info.reserved_sectors),
+            u(&e["reserved_sectors"]),
+            "{name}"
+        );
         assert_eq!(u64::from(info.fats), u(&e["fats"]), "{name}");
-        assert_eq!(u64::from(info.root_entries), u(&e["root_entries"]), "{name}");
-        assert_eq!(u64::from(info.sectors_per_fat), u(&e["sectors_per_fat"]), "{name}");
+        assert_eq!(
+            u64::from(info.root_entries),
+            u(&e["root_entries"]),
+            "{name}"
+        );
+        assert_eq!(
+            u64::from(info.sectors_per_fat),
+            u(&e["sectors_per_fat"]),
+            "{name}"
+        );
         assert_eq!(u64::from(info.clusters), u(&e["data_clusters"]), "{name}");
         assert_eq!(info.fat_type, FatType::Fat12);
         // And the image's own boot sector: media byte and geometry bytes 11..=23.

@@ -20,7 +20,11 @@ fn host_tree(root: &Path, rel: &str) -> Tree {
     names.sort();
     let mut out = Vec::new();
     for name in names {
-        let p = if rel == "/" { format!("/{name}") } else { format!("{rel}/{name}") };
+        let p = if rel == "/" {
+            format!("/{name}")
+        } else {
+            format!("{rel}/{name}")
+        };
         let host = root.join(p.trim_start_matches('/'));
         if host.is_dir() {
             out.push((p.clone(), None));
@@ -59,20 +63,33 @@ fn populate(fs: &mut dyn Filesystem, block: usize) {
     fs.rename("/olddir", "/docs/moved_dir").unwrap();
     fs.mkdir("/many").unwrap();
     for i in 0..40 {
-        write_file(fs, &format!("/many/many_entry_{i:02}.dat"), &pattern(i, i as usize * 7)).unwrap();
+        write_file(
+            fs,
+            &format!("/many/many_entry_{i:02}.dat"),
+            &pattern(i, i as usize * 7),
+        )
+        .unwrap();
     }
     for i in 16..32 {
         fs.remove(&format!("/many/many_entry_{i:02}.dat")).unwrap();
     }
     // Patch, append, truncate.
-    let f = fs.open("/big.bin", OpenMode::parse("r+b").unwrap()).unwrap();
+    let f = fs
+        .open("/big.bin", OpenMode::parse("r+b").unwrap())
+        .unwrap();
     fs.seek(f, SeekFrom::Start(600)).unwrap();
-    (fs as &mut dyn Filesystem).write_all(f, &pattern(5, 100)).unwrap();
+    (fs as &mut dyn Filesystem)
+        .write_all(f, &pattern(5, 100))
+        .unwrap();
     fs.close(f).unwrap();
     let f = fs.open("/one.bin", OpenMode::APPEND).unwrap();
-    (fs as &mut dyn Filesystem).write_all(f, &pattern(6, 3000)).unwrap();
+    (fs as &mut dyn Filesystem)
+        .write_all(f, &pattern(6, 3000))
+        .unwrap();
     fs.close(f).unwrap();
-    let f = fs.open("/block.bin", OpenMode::parse("r+").unwrap()).unwrap();
+    let f = fs
+        .open("/block.bin", OpenMode::parse("r+").unwrap())
+        .unwrap();
     fs.truncate(f, 10).unwrap();
     fs.close(f).unwrap();
 }
@@ -96,7 +113,11 @@ fn uvfs_to_mtools(block_size: u32, blocks: u32, options: FormatOptions) {
     std::fs::write(&img, &image).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    mtools("mcopy", &img, &["-s", "-n", "-m", "::/", out.to_str().unwrap()]);
+    mtools(
+        "mcopy",
+        &img,
+        &["-s", "-n", "-m", "::/", out.to_str().unwrap()],
+    );
     assert_eq!(host_tree(&out, "/"), mine, "mcopy extracted something else");
     // mdir sees the same names in each directory.
     let listed = String::from_utf8(mtools("mdir", &img, &["-/", "-b", "::/"])).unwrap();
@@ -112,7 +133,11 @@ fn uvfs_to_mtools(block_size: u32, blocks: u32, options: FormatOptions) {
 
 #[test]
 fn fat12_512_to_mtools() {
-    uvfs_to_mtools(512, 1024, FormatOptions::new().label("UVFS TEST").volume_id(7));
+    uvfs_to_mtools(
+        512,
+        1024,
+        FormatOptions::new().label("UVFS TEST").volume_id(7),
+    );
 }
 
 #[test]
@@ -122,7 +147,14 @@ fn fat12_4096_to_mtools() {
 
 #[test]
 fn fat16_to_mtools() {
-    uvfs_to_mtools(512, 20_000, FormatOptions::new().fat_type(FatType::Fat16).cluster_size(1024).fats(2));
+    uvfs_to_mtools(
+        512,
+        20_000,
+        FormatOptions::new()
+            .fat_type(FatType::Fat16)
+            .cluster_size(1024)
+            .fats(2),
+    );
 }
 
 #[test]
@@ -146,12 +178,26 @@ fn mtools_to_uvfs(fat_bits: u32, sector: u32, kib: u32) {
     std::fs::write(src.join("lower.c"), b"int x;").unwrap();
     let img = dir.path().join("img");
     let status = Command::new("mkfs.fat")
-        .args(["-C", "-F", &fat_bits.to_string(), "-S", &sector.to_string(), "-i", "0A0B0C0D", "-n", "MKFSFAT"])
+        .args([
+            "-C",
+            "-F",
+            &fat_bits.to_string(),
+            "-S",
+            &sector.to_string(),
+            "-i",
+            "0A0B0C0D",
+            "-n",
+            "MKFSFAT",
+        ])
         .arg(&img)
         .arg(kib.to_string())
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let mut args = vec!["-s".to_owned()];
     for e in std::fs::read_dir(&src).unwrap() {
         args.push(e.unwrap().path().to_str().unwrap().to_owned());
@@ -175,7 +221,10 @@ fn mtools_to_uvfs(fat_bits: u32, sector: u32, kib: u32) {
     fs.remove("/README.TXT").unwrap();
     fs.rename("/lower.c", "/Sub Dir/renamed.c").unwrap();
     fs.rename("/Sub Dir/deeper", "/deeper moved").unwrap();
-    assert_eq!(read_file(&mut fs, "/sub dir/X.BIN").unwrap(), pattern(2, 70_000));
+    assert_eq!(
+        read_file(&mut fs, "/sub dir/X.BIN").unwrap(),
+        pattern(2, 70_000)
+    );
     let mine = tree(&mut fs, "/").unwrap();
     fs.umount().unwrap();
     let image = fs.into_device().into_bytes();
@@ -183,7 +232,11 @@ fn mtools_to_uvfs(fat_bits: u32, sector: u32, kib: u32) {
     std::fs::write(&img, &image).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    mtools("mcopy", &img, &["-s", "-n", "-m", "::/", out.to_str().unwrap()]);
+    mtools(
+        "mcopy",
+        &img,
+        &["-s", "-n", "-m", "::/", out.to_str().unwrap()],
+    );
     assert_eq!(host_tree(&out, "/"), mine);
 }
 

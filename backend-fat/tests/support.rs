@@ -5,7 +5,11 @@ use uvfs_os_api::{Errno, FileType, Filesystem, OpenMode, Result};
 
 /// The fixtures directory (`shared/fixtures` beside the repository).
 pub fn fixtures() -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures")).to_path_buf()
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures"
+    ))
+    .to_path_buf()
 }
 
 /// Whether `tool` can be run. Missing under `CI`: panics naming `package`; missing locally:
@@ -33,7 +37,11 @@ pub fn fsck(image: &[u8]) -> Option<std::result::Result<(), String>> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("img");
     std::fs::write(&path, image).unwrap();
-    let out = Command::new("fsck.fat").arg("-n").arg(&path).output().unwrap();
+    let out = Command::new("fsck.fat")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -41,9 +49,9 @@ pub fn fsck(image: &[u8]) -> Option<std::result::Result<(), String>> {
     );
     // A clean volume: exit status 0 and nothing but the banner and the summary line.
     let clean = out.status.success()
-        && text
-            .lines()
-            .all(|l| l.starts_with("fsck.fat ") || (l.contains(" files, ") && l.contains(" clusters")));
+        && text.lines().all(|l| {
+            l.starts_with("fsck.fat ") || (l.contains(" files, ") && l.contains(" clusters"))
+        });
     Some(if clean { Ok(()) } else { Err(text) })
 }
 
@@ -122,7 +130,11 @@ pub fn tree(fs: &mut dyn Filesystem, dir: &str) -> Result<Vec<(String, Option<Ve
     let mut entries = listing(fs, dir)?;
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, kind, _) in entries {
-        let p = if dir == "/" { format!("/{name}") } else { format!("{dir}/{name}") };
+        let p = if dir == "/" {
+            format!("/{name}")
+        } else {
+            format!("{dir}/{name}")
+        };
         match kind {
             FileType::Dir => {
                 out.push((p.clone(), None));
