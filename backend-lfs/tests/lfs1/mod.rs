@@ -1,1 +1,12 @@
-//! littlefs v1 (`VfsLfs1`) integration tests.
+//! littlefs v1 (`VfsLfs1`) integration tests (see each module for what belongs there).
+
+/// Shared helpers: fresh volumes of several geometries, whole-file reads and writes, trees.
+mod support;
+
+/// Everyday behaviour: files, directories, rename, remove, seek/truncate, many open files,
+/// remount, read-only mounts, errno mapping at the `Filesystem` boundary, statvfs, probe.
+mod basic;
+
+/// The MicroPython-made images of `shared/fixtures/lfs1/`: read per manifest; mkfs byte for
+/// byte; the fixtures' histories replayed give the same listings and statvfs.
+mod fixtures;
