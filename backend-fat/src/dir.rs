@@ -135,7 +135,7 @@ fn format_short(raw: &[u8; 11], case: u8) -> Vec<u8> {
 pub(crate) fn lfn_checksum(short: &[u8; 11]) -> u8 {
     short
         .iter()
-        .fold(0u8, |sum, &b| (sum >> 1 | sum << 7).wrapping_add(b))
+        .fold(0u8, |sum, &b| sum.rotate_right(1).wrapping_add(b))
 }
 
 /// Assembles a long name from LFN entries, last part first, as they are stored.
@@ -513,9 +513,10 @@ mod tests {
     fn checksum_matches_the_spec_example() {
         // Any stable value will do as long as writer and reader agree; this one was computed
         // with the rotate-right-and-add rule by hand for "A          ".
+        // Worked by hand: rotate the sum right by one bit, then add the next byte.
         let mut s = 0u8;
         for &b in b"A          " {
-            s = (s >> 1 | s << 7).wrapping_add(b);
+            s = ((s & 1) << 7 | s >> 1).wrapping_add(b);
         }
         assert_eq!(lfn_checksum(b"A          "), s);
     }

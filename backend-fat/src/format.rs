@@ -208,7 +208,7 @@ pub(crate) fn layout(
         };
         let fat_bytes = match fat_type {
             FatType::Fat16 => estimate * 2 + 4,
-            _ => (estimate * 3 + 1) / 2 + 3,
+            _ => (estimate * 3).div_ceil(2) + 3,
         };
         let fat_sectors = fat_bytes.div_ceil(sector_size);
         let data_start = 1 + fat_sectors * fats + root_sectors;
