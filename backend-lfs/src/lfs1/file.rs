@@ -401,6 +401,8 @@ impl OpenFile {
     }
 
     fn flush_inner<D: BlockDevice>(&mut self, core: &mut Core<D>) -> Result<()> {
+        // The copy moves the session's position, not the file's.
+        let keep = self.pos;
         let mut buf = [0u8; 256];
         while self.pos < self.size {
             let n = (self.size - self.pos).min(buf.len() as u32) as usize;
@@ -421,6 +423,7 @@ impl OpenFile {
         self.w = None;
         self.head = block;
         self.size = self.pos;
+        self.pos = keep;
         self.dirty = true;
         self.rcur = None;
         self.update_pin(core);

@@ -10,3 +10,9 @@ mod basic;
 /// The MicroPython-made images of `shared/fixtures/lfs1/`: read per manifest; mkfs byte for
 /// byte; the fixtures' histories replayed give the same listings and statvfs.
 mod fixtures;
+
+/// testkit's conformance suite (`Profile::Lfs1`) at 512 B and 4 KiB blocks.
+mod conformance;
+
+/// The MemFs-differential property test (`Profile::Lfs1`).
+mod diff;
