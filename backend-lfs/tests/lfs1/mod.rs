@@ -16,3 +16,8 @@ mod conformance;
 
 /// The MemFs-differential property test (`Profile::Lfs1`).
 mod diff;
+
+/// Power cuts at every write and erase of a mixed workload (`FaultyDevice` +
+/// `sweep_power_cuts`), on flash-like and disk-like devices, with torn writes: mount always
+/// succeeds, every file has its old or its new content, recovery then leaves a clean volume.
+mod power;
