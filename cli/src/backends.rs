@@ -1,8 +1,9 @@
 //! The one place that knows every backend: makes a filesystem of a kind on a device.
 
 use uvfs::fat::{FormatOptions, VfsFat};
+use uvfs::lfs::lfs1::{Lfs1Config, VfsLfs1};
 use uvfs::lfs::lfs2::{DiskVersion, Lfs2Config, VfsLfs2};
-use uvfs::os_api::{BoxedFilesystem, Errno, Error, Result};
+use uvfs::os_api::{BoxedFilesystem, Errno, Result};
 use uvfs::vfs_core::detect::FsKind;
 
 use crate::image::SharedRam;
@@ -54,17 +55,20 @@ impl Geometry {
 /// The kv word size when none is given: 4 bytes, the program unit of most MCU internal flash.
 pub const KV_DEFAULT_WORD_SIZE: u32 = 4;
 
-fn unavailable(kind: FsKind) -> Error {
-    let _ = kind;
-    Errno::ENODEV.with_detail("this filesystem kind is not built into uvfs yet")
-}
-
 fn fat_options(geo: &Geometry) -> FormatOptions {
     let mut opts = FormatOptions::new();
     if let Some(label) = &geo.label {
         opts = opts.label(label);
     }
     opts
+}
+
+fn lfs1_config(geo: &Geometry) -> Lfs1Config {
+    Lfs1Config {
+        read_size: geo.read_size,
+        prog_size: geo.prog_size,
+        lookahead: geo.lookahead,
+    }
 }
 
 fn lfs2_config(geo: &Geometry) -> Result<Lfs2Config> {
@@ -97,8 +101,8 @@ pub fn mkfs(kind: FsKind, dev: SharedRam, geo: &Geometry, clock: SettableClock) 
         }
         FsKind::Kv => uvfs_backend_kv::format_device(Box::new(dev), geo.block_size, geo.word_size),
         FsKind::Lfs1 => {
-            let _ = clock;
-            Err(unavailable(kind))
+            let _ = clock; // littlefs v1 keeps no times
+            VfsLfs1::new(dev, lfs1_config(geo)).mkfs()
         }
     }
 }
@@ -119,8 +123,8 @@ pub fn filesystem(
         )),
         FsKind::Kv => uvfs_backend_kv::on_device(Box::new(dev), geo.word_size, Box::new(clock)),
         FsKind::Lfs1 => {
-            let _ = (geo, clock);
-            Err(unavailable(kind))
+            let _ = clock;
+            Ok(Box::new(VfsLfs1::new(dev, lfs1_config(geo))))
         }
     }
 }

@@ -906,6 +906,13 @@ fn convert(
     let t = Target::parse_image(input);
     let mut src = open(&t.image, w, &EngineArgs::default(), true)?;
     let src_size = u64::from(src.geo.block_count) * u64::from(src.geo.block_size);
+    // By default the new volume keeps the source's size and block size (a FAT sector or a
+    // littlefs block), where the new kind can have it: small files stay as cheap as they were.
+    let keep_block = match to {
+        Kind::Fat => (512..=4096).contains(&src.geo.block_size),
+        _ => true,
+    };
+    let block_size = block_size.or(keep_block.then_some(u64::from(src.geo.block_size)));
     let format = FormatArgs {
         fs: to,
         size: size.unwrap_or(src_size),

@@ -279,7 +279,7 @@ enum Command {
         /// Size of the new image (default: the source volume's size).
         #[arg(long, value_parser = image::parse_size)]
         size: Option<u64>,
-        /// Block size of the new image.
+        /// Block size of the new image (default: the source's, where the new kind allows it).
         #[arg(long, value_parser = image::parse_size)]
         block_size: Option<u64>,
         #[command(flatten)]

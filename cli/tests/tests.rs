@@ -4,10 +4,12 @@
 //! - `shell`: `uvfs shell` on host mounts, and `--dupterm` with a real TCP client.
 //! - `images`: every image subcommand on real image files, once per filesystem kind.
 //! - `interop`: round trips with the reference tools (mtools, dosfstools, littlefs-python).
+//! - `fixtures`: the MicroPython-made images of `../shared/fixtures/`, read and converted.
 
 mod util;
 
 mod errors;
+mod fixtures;
 mod images;
 mod interop;
 mod shell;
