@@ -7,6 +7,11 @@
 //! of slots has been examined since then the allocator gives up with `ENOSPC`. Because a window
 //! never grows past `ack`, no slot is offered twice between two acknowledgements, which is what
 //! protects blocks handed out but not yet referenced by any metadata.
+//!
+//! C littlefs starts the first window of every mount at block 0, so a device that is remounted
+//! often wears its first blocks faster. uvfs starts it at a block derived from the root's
+//! revision (which changes with every commit to the root), so successive mounts start in
+//! different places; within a mount the allocator is the same.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -47,6 +52,14 @@ impl Alloc {
             ack: 0,
             bits: vec![0; (lookahead / 32) as usize],
         }
+    }
+
+    /// Starts the first window of a mount at `block` instead of 0 (uvfs spreads wear across
+    /// remounts; C littlefs always starts at 0).
+    pub(crate) fn start_at(&mut self, block: u32, block_count: u32) {
+        self.off = block % block_count.max(1);
+        self.size = 0;
+        self.i = 0;
     }
 
     /// The state format uses: the first window (from block 0) taken as all free, no scan.

@@ -119,6 +119,9 @@ pub(crate) fn traverse_file<D: BlockDevice>(
         return Err(corrupt("file size over 2^31 - 1"));
     }
     let last = last_index(bd.geo.block_size, size);
+    if last >= bd.geo.block_count {
+        return Err(corrupt("file larger than the device"));
+    }
     traverse(bd, head, last, visit)
 }
 

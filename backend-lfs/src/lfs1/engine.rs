@@ -217,8 +217,11 @@ impl<D: BlockDevice> Core<D> {
         {
             return Err(corrupt("root pair outside the device"));
         }
-        fetch(&mut self.bd, sb.root)?;
+        let root = fetch(&mut self.bd, sb.root)?;
         self.root = sb.root;
+        // Spread the first allocation of each mount over the device (see `alloc`).
+        let start = root.rev.wrapping_mul(0x9E37_79B9) ^ m.rev;
+        self.alloc.start_at(start, sb.block_count);
         Ok(sb)
     }
 

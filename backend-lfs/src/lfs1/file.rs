@@ -152,6 +152,9 @@ impl OpenFile {
         if size > 0 && !core.bd.geo.valid(head) {
             return Err(corrupt("file head block outside the device"));
         }
+        if size > 0 && ctz::last_index(core.block_size(), size) >= core.block_count() {
+            return Err(corrupt("file larger than the device"));
+        }
         let cursor = core.cursors.insert(Cursor {
             kind: CursorKind::Entry,
             pair: loc.0,

@@ -21,3 +21,12 @@ mod diff;
 /// `sweep_power_cuts`), on flash-like and disk-like devices, with torn writes: mount always
 /// succeeds, every file has its old or its new content, recovery then leaves a clean volume.
 mod power;
+
+/// Wear: erase counts per block over long create/delete cycles (the allocator wraps round the
+/// whole device).
+mod wear;
+
+/// Damaged media: bit flips, zeroed blocks, tail and pointer loops, huge sizes, truncated and
+/// mismatched devices, random bytes. Every call returns (an error or a value); none panics or
+/// hangs.
+mod corrupt;
