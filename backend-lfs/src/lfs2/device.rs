@@ -6,15 +6,24 @@
 //! - charges it to the current engine call's work budget, and once that is spent fails every
 //!   further request with `LFS_ERR_IO` so littlefs unwinds (a damaged image cannot make it loop
 //!   for ever);
-//! - refuses programs and erases on a read-only mount;
+//! - refuses programs and erases on a read-only mount, except while the mount repairs what a
+//!   power cut interrupted: then they go to a RAM overlay that later reads see, and the device
+//!   is still never written;
 //! - keeps the first device error of the call, so the caller gets the device's own errno and
 //!   detail rather than littlefs's bare `LFS_ERR_IO`.
 //!
 //! Nothing here is `unsafe`: the callbacks in `engine.rs` turn C pointers into a `&mut Io` and
 //! slices, then call these methods.
 
+use alloc::collections::BTreeMap;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use littlefs2::ll;
 use uvfs_os_api::{BlockCount, BlockDevice, BlockIdx, Errno, Error};
+
+/// The most bytes a read-only mount's repair may hold in RAM (see [`Io::begin_overlay`]).
+pub(crate) const OVERLAY_MAX_BYTES: usize = 1 << 20;
 
 /// A littlefs callback result: 0 or a negative `LFS_ERR_*`.
 pub(crate) type LfsResult = i32;
@@ -38,6 +47,10 @@ pub(crate) struct Io<D> {
     device_failed: bool,
     /// Device operations made since the device was handed over.
     ops: u64,
+    /// Blocks a read-only mount's repair changed, in RAM only.
+    overlay: BTreeMap<u32, Vec<u8>>,
+    /// Programs and erases on a read-only mount go to the overlay (during the repair).
+    overlay_writable: bool,
 }
 
 impl<D: BlockDevice> Io<D> {
@@ -53,6 +66,8 @@ impl<D: BlockDevice> Io<D> {
             error: None,
             device_failed: false,
             ops: 0,
+            overlay: BTreeMap::new(),
+            overlay_writable: false,
         }
     }
 
@@ -82,6 +97,40 @@ impl<D: BlockDevice> Io<D> {
             }
             _ => Err(super::errno::from_lfs(rc)),
         }
+    }
+
+    /// Lets programs and erases of a read-only mount go to a RAM overlay (`on`), or stops them
+    /// again (`!on`). What the overlay holds stays visible to reads until [`Io::drop_overlay`].
+    pub(crate) fn set_overlay_writable(&mut self, on: bool) {
+        self.overlay_writable = on;
+    }
+
+    /// Forgets the overlay (a new mount, or an unmount).
+    pub(crate) fn drop_overlay(&mut self) {
+        self.overlay.clear();
+        self.overlay_writable = false;
+    }
+
+    /// The overlay copy of `block`, made from the device on first use; `None` when the
+    /// overlay is full (recorded as the call's error).
+    fn overlay_block(&mut self, block: u32) -> Option<&mut Vec<u8>> {
+        if !self.overlay.contains_key(&block) {
+            let bs = self.block_size as usize;
+            if (self.overlay.len() + 1) * bs > OVERLAY_MAX_BYTES {
+                self.record(Errno::EIO.with_detail(
+                    "repairing an interrupted operation needs more RAM than a read-only mount \
+                     may use: mount read-write once",
+                ));
+                return None;
+            }
+            let mut data = vec![0u8; bs];
+            if let Err(e) = self.dev.read(BlockIdx(block), 0, &mut data) {
+                self.record_device(e);
+                return None;
+            }
+            self.overlay.insert(block, data);
+        }
+        self.overlay.get_mut(&block)
     }
 
     /// Device operations made so far (all calls).
@@ -135,6 +184,11 @@ impl<D: BlockDevice> Io<D> {
             self.record(Errno::EILSEQ.with_detail("littlefs: a pointer leads outside the device"));
             return ll::lfs_error_LFS_ERR_CORRUPT;
         }
+        if let Some(data) = self.overlay.get(&block) {
+            let off = off as usize;
+            buf.copy_from_slice(&data[off..off + buf.len()]);
+            return 0;
+        }
         match self.dev.read(BlockIdx(block), off, buf) {
             Ok(()) => 0,
             Err(e) => {
@@ -149,13 +203,21 @@ impl<D: BlockDevice> Io<D> {
         if !self.charge() {
             return ll::lfs_error_LFS_ERR_IO;
         }
-        if self.readonly {
-            self.record(Error::bug("bug: littlefs programmed a read-only mount"));
-            return ll::lfs_error_LFS_ERR_IO;
-        }
         if !self.inside(block, off, data.len()) {
             self.record(Error::bug("bug: littlefs programmed outside the device"));
             return ll::lfs_error_LFS_ERR_IO;
+        }
+        if self.readonly {
+            if !self.overlay_writable {
+                self.record(Error::bug("bug: littlefs programmed a read-only mount"));
+                return ll::lfs_error_LFS_ERR_IO;
+            }
+            let Some(copy) = self.overlay_block(block) else {
+                return ll::lfs_error_LFS_ERR_IO;
+            };
+            let off = off as usize;
+            copy[off..off + data.len()].copy_from_slice(data);
+            return 0;
         }
         match self.dev.write(BlockIdx(block), off, data) {
             Ok(()) => 0,
@@ -171,13 +233,20 @@ impl<D: BlockDevice> Io<D> {
         if !self.charge() {
             return ll::lfs_error_LFS_ERR_IO;
         }
-        if self.readonly {
-            self.record(Error::bug("bug: littlefs erased on a read-only mount"));
-            return ll::lfs_error_LFS_ERR_IO;
-        }
         if block >= self.block_count {
             self.record(Error::bug("bug: littlefs erased outside the device"));
             return ll::lfs_error_LFS_ERR_IO;
+        }
+        if self.readonly {
+            if !self.overlay_writable {
+                self.record(Error::bug("bug: littlefs erased on a read-only mount"));
+                return ll::lfs_error_LFS_ERR_IO;
+            }
+            let Some(copy) = self.overlay_block(block) else {
+                return ll::lfs_error_LFS_ERR_IO;
+            };
+            copy.fill(0xff);
+            return 0;
         }
         match self.dev.erase(BlockIdx(block), BlockCount(1)) {
             Ok(()) => 0,
@@ -209,8 +278,6 @@ impl<D: BlockDevice> Io<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
-    use alloc::vec::Vec;
     use uvfs_os_api::check_range;
 
     /// A tiny RAM device (vfs-core's `RamDisk` is a dev-dependency of the integration tests only).
@@ -305,6 +372,29 @@ mod tests {
             io.finish(ll::lfs_error_LFS_ERR_NOENT).unwrap_err(),
             Errno::ENOENT
         );
+    }
+
+    #[test]
+    fn a_read_only_repair_stays_in_ram() {
+        let mut io = io(100);
+        io.readonly = true;
+        io.set_overlay_writable(true);
+        io.begin();
+        assert_eq!(io.erase(2), 0);
+        assert_eq!(io.prog(2, 4, &[1, 2, 3]), 0);
+        assert_eq!(io.prog(1, 0, &[9]), 0);
+        io.set_overlay_writable(false);
+        assert_eq!(io.prog(1, 0, &[8]), ll::lfs_error_LFS_ERR_IO);
+        let mut buf = [0u8; 8];
+        assert_eq!(io.read(2, 0, &mut buf), 0);
+        assert_eq!(buf, [0xff, 0xff, 0xff, 0xff, 1, 2, 3, 0xff]);
+        assert_eq!(io.read(1, 0, &mut buf[..2]), 0);
+        assert_eq!(buf[..2], [9, 7]);
+        assert_eq!(io.dev.0, vec![7; 4 * 128], "the device is untouched");
+        assert_eq!(io.overlay.len(), 2);
+        io.drop_overlay();
+        assert_eq!(io.read(2, 0, &mut buf), 0);
+        assert_eq!(buf, [7; 8]);
     }
 
     #[test]

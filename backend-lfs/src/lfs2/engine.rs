@@ -146,6 +146,10 @@ pub(crate) struct FsInfo {
     pub name_max: u32,
     pub file_max: u32,
     pub attr_max: u32,
+    /// The mount found an operation a power cut had interrupted (a rename between
+    /// directories, or orphaned metadata) and finished it: on the device for a read-write
+    /// mount, in RAM for a read-only one.
+    pub repaired: bool,
 }
 
 /// A mounted volume: its open files and directories.
@@ -498,6 +502,7 @@ impl<D: BlockDevice> Engine<D> {
         if self.session.is_some() {
             return Err(Errno::EPERM.with_detail("already mounted"));
         }
+        self.io().drop_overlay();
         self.io().readonly = readonly;
         // The newest version the engine writes accepts 2.0 and 2.1 images. A 2.0 image would be
         // upgraded to 2.1 by its first write, so it is mounted again asking for 2.0.
@@ -520,7 +525,10 @@ impl<D: BlockDevice> Engine<D> {
                 }
             };
         }
-        match self.check_superblock(&fsinfo) {
+        match self
+            .check_superblock(&fsinfo)
+            .and_then(|info| self.repair(readonly, info))
+        {
             Ok(info) => {
                 self.session = Some(Session {
                     files: HandleSlab::new(),
@@ -564,7 +572,36 @@ impl<D: BlockDevice> Engine<D> {
             name_max: fsinfo.name_max,
             file_max: fsinfo.file_max,
             attr_max: fsinfo.attr_max,
+            repaired: false,
         })
+    }
+
+    /// Finishes what a power cut interrupted, before anything reads the volume.
+    ///
+    /// littlefs finishes an interrupted rename between directories (a pending move in its
+    /// global state) and drops orphaned metadata pairs only before its first write. Until then
+    /// its read path is wrong about the directory holding the move: listing and looking up
+    /// skip the entry *after* the moved one as well (seen in littlefs 2.9 and 2.11). So every
+    /// mount runs `lfs_fs_mkconsistent` when that state is pending; a read-only mount runs it
+    /// against a RAM overlay of the blocks it changes (see [`Io`]), so the device is still
+    /// never written.
+    fn repair(&mut self, readonly: bool, mut info: FsInfo) -> Result<FsInfo> {
+        // SAFETY: no engine call is in progress; `gstate` is plain data littlefs set at mount.
+        let tag = unsafe { (*self.state.as_ptr()).lfs.gstate.tag };
+        let orphans = tag & 0x1ff != 0;
+        let moving = tag & 0x7000_0000 != 0;
+        if !orphans && !moving {
+            return Ok(info);
+        }
+        if readonly {
+            self.io().set_overlay_writable(true);
+        }
+        // SAFETY: a volume is mounted (by `mount_as`) with nothing open.
+        let r = self.call(|lfs, _| unsafe { ll::lfs_fs_mkconsistent(lfs) });
+        self.io().set_overlay_writable(false);
+        r?;
+        info.repaired = true;
+        Ok(info)
     }
 
     /// Closes (and so flushes) every open file and every listing, then unmounts. The volume is
@@ -588,6 +625,7 @@ impl<D: BlockDevice> Engine<D> {
         }
         self.unmount_raw();
         self.session = None;
+        self.io().drop_overlay();
         first
     }
 

@@ -160,6 +160,14 @@ impl<D: BlockDevice> VfsLfs2<D> {
         self.engine.geometry()
     }
 
+    /// Whether the last mount found an operation that a power cut had interrupted (a rename
+    /// between directories, orphaned metadata) and finished it: on the device for a read-write
+    /// mount, in RAM only for a read-only one (the device is not written; the repair is done
+    /// again at the next mount). `ENODEV` when not mounted.
+    pub fn repaired_at_mount(&self) -> Result<bool> {
+        Ok(self.engine.info()?.repaired)
+    }
+
     /// The longest name the mounted volume allows (its superblock's `name_max`, normally 255).
     /// `ENODEV` when not mounted.
     pub fn name_max(&self) -> Result<u32> {

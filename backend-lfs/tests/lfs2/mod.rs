@@ -19,3 +19,7 @@ mod fixtures;
 /// Interoperability with littlefs-python (`lfs2_tool.py`), both directions, both disk
 /// versions.
 mod interop;
+
+/// Power cuts at writes and erases of a mixed workload (`FaultyDevice`), with and without torn
+/// writes (`UVFS_LFS2_POWER_FULL=1` for every point).
+mod power;
