@@ -401,13 +401,26 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
     }
 
     /// Makes `sequential-storage` walk every page and repair what it finds.
+    ///
+    /// One pass can fix some pages and still report the flash corrupted; the next pass (with a
+    /// fresh cache) goes on from there. Passes stop when one comes out clean, when one reports
+    /// anything but corruption, or after one pass per page (fuzz/mount_kv found a volume whose
+    /// first pass failed and whose second, on the next mount, succeeded).
     fn repair(&mut self) -> Result<()> {
-        let buf = &mut self.buf;
-        let map = self
-            .map
-            .as_mut()
-            .ok_or(Error::bug("bug: kv map missing after a failed rebuild"))?;
-        block_on(map.remove_item(buf, &PROBE_KEY))?.map_err(|e| engine_errno(&e))
+        let mut passes = 0;
+        loop {
+            self.rebuild()?;
+            let buf = &mut self.buf;
+            let map = self
+                .map
+                .as_mut()
+                .ok_or(Error::bug("bug: kv map missing after a failed rebuild"))?;
+            match block_on(map.remove_item(buf, &PROBE_KEY))? {
+                Ok(()) => return Ok(()),
+                Err(e) if is_corrupted(&e) && passes < self.geo.data_pages() => passes += 1,
+                Err(e) => return Err(engine_errno(&e)),
+            }
+        }
     }
 
     fn scan_once(
@@ -571,6 +584,8 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
         // every page, then read everything again.
         self.suspicious = true;
         self.repair()?;
+        // The repair rewrote pages behind the cache's back: read them afresh.
+        self.rebuild()?;
         visit(ScanEvent::Restart);
         match self.scan_once(visit)? {
             Ok(()) => Ok(()),

@@ -27,3 +27,6 @@ mod wear;
 /// Images and block devices: `on_device`, `format_device`, detection by vfs-core, damaged
 /// images.
 mod images;
+
+/// Regressions from the cargo-fuzz targets (`fuzz/`): one test per finding, with its input.
+mod fuzz;
