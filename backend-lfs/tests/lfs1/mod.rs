@@ -30,3 +30,12 @@ mod wear;
 /// mismatched devices, random bytes. Every call returns (an error or a value); none panics or
 /// hangs.
 mod corrupt;
+
+/// Recovery from the states a power cut leaves (moved entries, orphans), cut at chosen
+/// points: what read-only mounts see, what deorphan repairs, and the v1 format's empty-file
+/// limitation.
+mod recovery;
+
+/// Bad blocks (programs that do not stick): metadata pairs and file blocks are relocated, the
+/// references fixed, the tree intact (after upstream's `test_corrupt.sh`).
+mod badblocks;
