@@ -37,6 +37,9 @@ pub(crate) struct Disk<D> {
     sectors: u32,
     pub readonly: bool,
     lines: Vec<Line>,
+    /// How many cached lines hold a sector with each value of `sector % 256`: a zero means
+    /// the sector is not cached, without scanning the lines.
+    buckets: Box<[u32; 256]>,
     capacity: usize,
     clock: u64,
     stats: DiskStats,
@@ -52,6 +55,7 @@ impl<D: BlockDevice> Disk<D> {
             sectors,
             readonly: false,
             lines: Vec::new(),
+            buckets: Box::new([0; 256]),
             capacity: lines,
             clock: 0,
             stats: DiskStats::default(),
@@ -89,7 +93,7 @@ impl<D: BlockDevice> Disk<D> {
     /// Changes the cache size; dirty lines are written first.
     pub fn set_cache_lines(&mut self, lines: usize) -> Result<()> {
         self.flush()?;
-        self.lines.clear();
+        self.invalidate();
         self.capacity = lines;
         Ok(())
     }
@@ -117,7 +121,24 @@ impl<D: BlockDevice> Disk<D> {
     }
 
     fn find(&self, sector: u32) -> Option<usize> {
+        if self.buckets[(sector & 0xFF) as usize] == 0 {
+            return None;
+        }
         self.lines.iter().position(|l| l.sector == sector)
+    }
+
+    /// Records that line `i` now holds `sector` (or nothing, `u32::MAX`).
+    fn relabel(&mut self, i: usize, sector: u32) {
+        let old = self.lines[i].sector;
+        if old != u32::MAX {
+            let b = &mut self.buckets[(old & 0xFF) as usize];
+            *b = b.saturating_sub(1);
+        }
+        if sector != u32::MAX {
+            let b = &mut self.buckets[(sector & 0xFF) as usize];
+            *b += 1;
+        }
+        self.lines[i].sector = sector;
     }
 
     /// The cache line holding `sector`, reading it unless `fill` is false (the caller overwrites
@@ -133,7 +154,7 @@ impl<D: BlockDevice> Disk<D> {
         let size = self.sector_size as usize;
         let slot = if self.lines.len() < self.capacity {
             self.lines.push(Line {
-                sector,
+                sector: u32::MAX,
                 data: vec![0; size].into_boxed_slice(),
                 dirty: false,
                 used: 0,
@@ -156,18 +177,16 @@ impl<D: BlockDevice> Disk<D> {
         } else {
             Ok(())
         };
-        let line = &mut self.lines[slot];
-        line.data = data;
+        self.lines[slot].data = data;
+        self.lines[slot].dirty = false;
         if let Err(e) = read {
             // The slot keeps its buffer but holds no sector.
-            line.sector = u32::MAX;
-            line.dirty = false;
-            line.used = 0;
+            self.relabel(slot, u32::MAX);
+            self.lines[slot].used = 0;
             return Err(e);
         }
-        line.sector = sector;
-        line.dirty = false;
-        line.used = self.clock;
+        self.relabel(slot, sector);
+        self.lines[slot].used = self.clock;
         Ok(slot)
     }
 
@@ -278,6 +297,7 @@ impl<D: BlockDevice> Disk<D> {
     /// Forgets every cached sector (dirty ones must have been flushed).
     pub fn invalidate(&mut self) {
         self.lines.clear();
+        self.buckets.fill(0);
     }
 
     /// A fresh `Read + Write + Seek` view for fatfs, positioned at byte 0.

@@ -196,6 +196,20 @@ pub(crate) fn count_free<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry) -> Re
     Ok(free)
 }
 
+/// Whether at least `n` clusters are free (stops counting once they are found).
+pub(crate) fn has_free<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, n: u64) -> Result<bool> {
+    let mut free = 0u64;
+    for c in 2..g.clusters + 2 {
+        if raw(disk, g, c)? == 0 {
+            free += 1;
+            if free >= n {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(free >= n)
+}
+
 /// Allocates a cluster, links it after `prev` (if any) and ends the chain there.
 /// `ENOSPC` when the volume is full.
 pub(crate) fn alloc<D: BlockDevice>(

@@ -396,15 +396,14 @@ impl<D: BlockDevice> VfsFat<D> {
             return Err(Errno::ENOSPC.with_detail("root directory full"));
         }
         let clusters = (missing * 32).div_ceil(u64::from(g.cluster_size())) + u64::from(extra);
-        let free = match self.mounted()?.space.free {
-            Some(f) => f,
-            None => {
-                let f = fat::count_free(&mut self.disk, &g)?;
-                self.mounted()?.space.free = Some(f);
-                f
-            }
+        if clusters == 0 {
+            return Ok(());
+        }
+        let enough = match self.mounted()?.space.free {
+            Some(f) => u64::from(f) >= clusters,
+            None => fat::has_free(&mut self.disk, &g, clusters)?,
         };
-        if u64::from(free) < clusters {
+        if !enough {
             return Err(Errno::ENOSPC.into());
         }
         Ok(())
@@ -470,50 +469,15 @@ impl<D: BlockDevice> VfsFat<D> {
         first_err.map_or(Ok(()), Err)
     }
 
-    /// The cluster holding byte `pos` of an open file, following (and moving) its cursor;
-    /// allocating the missing clusters if `grow`. `None` past the end of the chain.
+    /// The cluster holding byte `pos` of an open file (see [`locate`]).
     fn cluster_at(&mut self, fh: FileHandle, pos: u64, grow: bool) -> Result<Option<u32>> {
         let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
-        let g = &st.g;
-        let cs = u64::from(g.cluster_size());
-        let index = u32::try_from(pos / cs).map_err(|_| Error::from(Errno::EFBIG))?;
         let file = st.files.get_mut(fh)?;
         let node = st
             .nodes
             .get_mut(&file.key)
             .ok_or(Error::bug("bug: open file without its node"))?;
-        if node.first == 0 {
-            if !grow {
-                return Ok(None);
-            }
-            node.first = fat::alloc(&mut self.disk, g, &mut st.space, None)?;
-            node.dirty = true;
-        }
-        let mut cur = match file.cursor {
-            Some(c) if c.generation == node.generation && c.index <= index => c,
-            _ => Cursor {
-                generation: node.generation,
-                index: 0,
-                cluster: node.first,
-            },
-        };
-        while cur.index < index {
-            let next = match fat::next(&mut self.disk, g, cur.cluster)? {
-                Some(n) => n,
-                None if grow => {
-                    node.dirty = true;
-                    fat::alloc(&mut self.disk, g, &mut st.space, Some(cur.cluster))?
-                }
-                None => {
-                    file.cursor = Some(cur);
-                    return Ok(None);
-                }
-            };
-            cur.index += 1;
-            cur.cluster = next;
-        }
-        file.cursor = Some(cur);
-        Ok(Some(cur.cluster))
+        locate(&mut self.disk, &st.g, &mut st.space, file, node, pos, grow)
     }
 
     fn file_state(&mut self, fh: FileHandle) -> Result<(u64, OpenMode, u64, u32)> {
@@ -534,11 +498,17 @@ impl<D: BlockDevice> VfsFat<D> {
     /// Writes `data` at `pos` of an open file, growing it; returns how much was written
     /// (short only when the volume filled up).
     fn write_at(&mut self, fh: FileHandle, mut pos: u64, data: &[u8]) -> Result<usize> {
-        let (_, _, _, cs) = self.file_state(fh)?;
-        let cs = u64::from(cs);
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let file = st.files.get_mut(fh)?;
+        let node = st
+            .nodes
+            .get_mut(&file.key)
+            .ok_or(Error::bug("bug: open file without its node"))?;
+        let cs = u64::from(st.g.cluster_size());
         let mut done = 0usize;
         while done < data.len() {
-            let cluster = match self.cluster_at(fh, pos, true) {
+            let cluster = match locate(&mut self.disk, &st.g, &mut st.space, file, node, pos, true)
+            {
                 Ok(Some(c)) => c,
                 Ok(None) => return Err(Error::bug("bug: growing a chain gave nothing")),
                 Err(e) if e.errno() == Errno::ENOSPC && done > 0 => break,
@@ -546,18 +516,13 @@ impl<D: BlockDevice> VfsFat<D> {
             };
             let within = pos % cs;
             let n = ((cs - within) as usize).min(data.len() - done);
-            let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
             let at = st.g.cluster_offset(cluster) + within;
             self.disk.write_at(at, &data[done..done + n])?;
             done += n;
             pos += n as u64;
-            let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
-            let key = st.files.get(fh)?.key;
-            if let Some(node) = st.nodes.get_mut(&key) {
-                // At most u32::MAX: callers cap positions.
-                node.size = node.size.max(pos as u32);
-                node.dirty = true;
-            }
+            // At most u32::MAX: callers cap positions.
+            node.size = node.size.max(pos as u32);
+            node.dirty = true;
         }
         Ok(done)
     }
@@ -626,6 +591,53 @@ impl<D: BlockDevice> VfsFat<D> {
             ..Stat::default()
         }
     }
+}
+
+/// The cluster holding byte `pos` of an open file, following (and moving) its cursor;
+/// allocating the missing clusters if `grow`. `None` past the end of the chain.
+fn locate<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    space: &mut Space,
+    file: &mut OpenFile,
+    node: &mut Node,
+    pos: u64,
+    grow: bool,
+) -> Result<Option<u32>> {
+    let cs = u64::from(g.cluster_size());
+    let index = u32::try_from(pos / cs).map_err(|_| Error::from(Errno::EFBIG))?;
+    if node.first == 0 {
+        if !grow {
+            return Ok(None);
+        }
+        node.first = fat::alloc(disk, g, space, None)?;
+        node.dirty = true;
+    }
+    let mut cur = match file.cursor {
+        Some(c) if c.generation == node.generation && c.index <= index => c,
+        _ => Cursor {
+            generation: node.generation,
+            index: 0,
+            cluster: node.first,
+        },
+    };
+    while cur.index < index {
+        let next = match fat::next(disk, g, cur.cluster)? {
+            Some(n) => n,
+            None if grow => {
+                node.dirty = true;
+                fat::alloc(disk, g, space, Some(cur.cluster))?
+            }
+            None => {
+                file.cursor = Some(cur);
+                return Ok(None);
+            }
+        };
+        cur.index += 1;
+        cur.cluster = next;
+    }
+    file.cursor = Some(cur);
+    Ok(Some(cur.cluster))
 }
 
 /// A stream that keeps the first sector written to it and reads zeros: `format_volume` on it
@@ -856,25 +868,34 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     }
 
     fn read(&mut self, fh: FileHandle, buf: &mut [u8]) -> Result<usize> {
-        let (mut pos, mode, size, cs) = self.file_state(fh)?;
-        if !mode.read {
+        let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
+        let file = st.files.get_mut(fh)?;
+        if !file.mode.read {
             return Err(Errno::EBADF.into());
         }
-        let cs = u64::from(cs);
-        let want = (size.saturating_sub(pos)).min(buf.len() as u64) as usize;
+        let node = st
+            .nodes
+            .get_mut(&file.key)
+            .ok_or(Error::bug("bug: open file without its node"))?;
+        let cs = u64::from(st.g.cluster_size());
+        let mut pos = file.pos;
+        let want = u64::from(node.size)
+            .saturating_sub(pos)
+            .min(buf.len() as u64) as usize;
         let mut done = 0;
         while done < want {
-            let Some(cluster) = self.cluster_at(fh, pos, false)? else {
+            let Some(cluster) =
+                locate(&mut self.disk, &st.g, &mut st.space, file, node, pos, false)?
+            else {
                 return Err(fat::corrupt("file's chain is shorter than its size"));
             };
             let within = pos % cs;
             let n = ((cs - within) as usize).min(want - done);
-            let st = self.mounted()?;
             let at = st.g.cluster_offset(cluster) + within;
             self.disk.read_at(at, &mut buf[done..done + n])?;
             done += n;
             pos += n as u64;
-            self.mounted()?.files.get_mut(fh)?.pos = pos;
+            file.pos = pos;
         }
         Ok(done)
     }
