@@ -5,14 +5,15 @@
 #
 # Environment: FUZZ_TIMEOUT (seconds one input may take before it counts as a hang, default 10),
 # FUZZ_RSS_MB (memory limit, default 2048), FUZZ_FLAGS (cargo-fuzz flags, default
-# "--sanitizer none --no-cfg-fuzzing": sequential-storage prints page states under cfg(fuzzing)).
+# "--sanitizer none --no-cfg-fuzzing": sequential-storage prints page states under cfg(fuzzing)),
+# FUZZ_TARGETS (space-separated subset to run, default every target).
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-10}"
 timeout="${FUZZ_TIMEOUT:-10}"
 rss="${FUZZ_RSS_MB:-2048}"
 read -r -a flags <<<"${FUZZ_FLAGS:---sanitizer none --no-cfg-fuzzing}"
-targets="$(cargo +nightly fuzz list)"
+targets="${FUZZ_TARGETS:-$(cargo +nightly fuzz list)}"
 # One build for every target, so no run below waits for the compiler.
 if ! build_log="$(cargo +nightly fuzz build "${flags[@]}" 2>&1)"; then
     printf '%s\n' "$build_log"
@@ -37,8 +38,9 @@ for t in $targets; do
     new="$(comm -13 <(printf '%s\n' "$before") <(ls "artifacts/$t") | sed "s|^|artifacts/$t/|" | tr '\n' ' ')"
     printf '%-14s %-8s %12s %8s %8s  %s\n' "$t" "$result" "${execs:-?}" "${cov:-?}" "$corpus" "${new:--}"
     if [ "$result" != ok ]; then
-        grep -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" | head -5 || true
-        tail -30 "$log"
+        # The message, not the input's Debug dump (an image is megabytes of it).
+        grep -E -A4 "panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer" "$log" | cut -c1-300 | head -20 || true
+        grep -E -A1 "^Reproduce with:" "$log" | tail -1 || true
     fi
     rm -f "$log"
 done

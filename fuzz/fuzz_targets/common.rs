@@ -288,10 +288,19 @@ pub fn probe_writes(fs: &mut dyn Filesystem, fuel: &mut Fuel, len: usize, seed: 
 /// Everything a `mount_*` target does with one filesystem built on a hostile image:
 /// mount read-only and walk; mount read-write (formatting if it does not mount) and walk, probe,
 /// unmount; mount again and check the probe's file survived; walk again. Panics only on a
-/// broken contract (see [`walk`] and [`probe_writes`]).
+/// broken contract (see [`walk`] and [`probe_writes`]). With `UVFS_FUZZ_DEBUG` set it tells
+/// on stderr what mounted and what the walks saw.
 pub fn exercise(fs: &mut dyn Filesystem, fuel: &mut Fuel, strict_sizes: bool, probe_len: usize) {
-    if fs.mount(true, false).is_ok() {
-        walk(fs, fuel, strict_sizes);
+    let debug = std::env::var_os("UVFS_FUZZ_DEBUG").is_some();
+    let ro = fs.mount(true, false);
+    if debug {
+        eprintln!("read-only mount: {ro:?}");
+    }
+    if ro.is_ok() {
+        let seen = walk(fs, fuel, strict_sizes);
+        if debug {
+            eprintln!("read-only walk: {seen:?}");
+        }
         assert!(
             fs.open("/fuzz.ro", OpenMode::WRITE).is_err(),
             "a read-only mount let a file be opened for writing"
@@ -308,10 +317,14 @@ pub fn exercise(fs: &mut dyn Filesystem, fuel: &mut Fuel, strict_sizes: bool, pr
         }
     };
     let first = walk(fs, fuel, strict_sizes);
+    if debug {
+        eprintln!("read-write mount (formatted: {formatted}), walk: {first:?}");
+    }
     if formatted {
         assert_eq!(
             first.entries, 0,
-            "a volume just formatted lists {} entries",
+            "a read-write mount failed, then mount with mkfs listed {} entries: the failed \
+             mount changed the volume, or mkfs did not format",
             first.entries
         );
     }
@@ -351,4 +364,19 @@ pub fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// The block size an image says it has: what `detect_bytes` reads from its boot sector or
+/// superblock when that is a power of two in `lo..=hi` dividing the image, else `fallback`.
+pub fn image_block_size(image: &[u8], lo: u32, hi: u32, fallback: u32) -> u32 {
+    match uvfs_vfs_core::detect::detect_bytes(image) {
+        Some(d)
+            if d.block_size.is_power_of_two()
+                && (lo..=hi).contains(&d.block_size)
+                && image.len().is_multiple_of(d.block_size as usize) =>
+        {
+            d.block_size
+        }
+        _ => fallback,
+    }
 }

@@ -4,8 +4,6 @@
 //! crate's proptest (`backend-kv/tests/diff.rs`).
 #![no_main]
 
-mod common;
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use uvfs_backend_kv::{RamFlash, VfsKv};
