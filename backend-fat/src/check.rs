@@ -1,16 +1,10 @@
-//! The metadata check every mount runs before fatfs is trusted with the volume.
+//! [`VfsFat::check`](crate::VfsFat::check): the whole-volume metadata check.
 //!
-//! fatfs 0.3 computes device positions from cluster numbers with unchecked arithmetic (cluster 1
-//! underflows, a huge FAT32 cluster overflows) and follows directory chains without a bound (a
-//! chain that loops makes a listing run forever). So before a volume is used, VfsFat walks the
-//! whole tree itself: every directory entry's first cluster must name a data cluster (a
+//! It walks the whole tree: every directory entry's first cluster must name a data cluster (a
 //! directory's must not be 0), every chain must stay inside the volume and end, and no cluster
-//! may belong to two chains (a cross-link would let freeing one file free another's data). The
-//! walk visits each cluster once (a bitmap), so its cost is bounded by the volume's size: one
-//! pass over the FAT and every directory.
-//!
-//! After the check only fatfs and VfsFat change the volume, and both write only valid cluster
-//! numbers, so what was checked stays true while the volume is mounted.
+//! may belong to two chains (a cross-link lets freeing one file free another's data). The walk
+//! visits each cluster once (a bitmap), so its cost is bounded by the volume's size: one pass over
+//! the FAT and every directory.
 
 use uvfs_os_api::{BlockDevice, Result};
 

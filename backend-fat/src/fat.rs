@@ -250,13 +250,15 @@ pub(crate) fn alloc<D: BlockDevice>(
     Ok(found)
 }
 
-/// Frees the chain that starts at `first`; returns how many clusters it had.
+/// Frees the chain that starts at `first`; returns how many clusters it had. The whole chain is
+/// checked first, so a broken one is left as it is (`EIO`).
 pub(crate) fn free_chain<D: BlockDevice>(
     disk: &mut Disk<D>,
     g: &Geometry,
     space: &mut Space,
     first: u32,
 ) -> Result<u32> {
+    walk(disk, g, first, |_| Ok(()))?;
     let mut cluster = first;
     let mut n = 0u32;
     loop {
@@ -281,6 +283,7 @@ pub(crate) fn cut_after<D: BlockDevice>(
     last: u32,
 ) -> Result<()> {
     if let Some(rest) = next(disk, g, last)? {
+        walk(disk, g, rest, |_| Ok(()))?;
         set(disk, g, last, end_value(g))?;
         free_chain(disk, g, space, rest)?;
     }

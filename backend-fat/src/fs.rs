@@ -321,6 +321,19 @@ impl<D: BlockDevice> VfsFat<D> {
         Ok((!bpb.is_empty() && bpb != "NO NAME").then_some(bpb))
     }
 
+    /// Checks the whole mounted volume the way fsck.fat's first pass does, without changing
+    /// anything: every directory entry points into the volume, every chain stays inside it,
+    /// ends, and is the only chain using its clusters. `EIO` names the first problem found.
+    ///
+    /// Mounting does not require this (VfsFat checks each chain and entry when it uses it, as
+    /// FatFs does), so a volume with a lost cluster or a power cut's half-done rename still
+    /// mounts; call it to find such damage. It reads every directory and the whole FAT once.
+    pub fn check(&mut self) -> Result<()> {
+        let g = self.mounted()?.g.clone();
+        self.disk.flush()?;
+        check::check(&mut self.disk, &g).map(drop)
+    }
+
     /// Runs `f` on a fatfs filesystem over the cached device. `changes` says whether it may
     /// write, so the free-space bookkeeping is refreshed afterwards.
     fn with_fatfs<R>(
@@ -370,13 +383,28 @@ impl<D: BlockDevice> VfsFat<D> {
                 entry: None,
             });
         };
+        // The directories walked through: a damaged entry that points back at one of them would
+        // make the tree endless, so it is refused.
+        let mut seen = vec![dir];
         for comp in inner {
             match dir::find(&mut self.disk, &g, dir, comp)? {
                 Some(e) if e.is_dir() => dir = dir::child(&g, &e)?,
                 _ => return Err(Errno::ENOENT.into()),
             }
+            if seen.contains(&dir) {
+                return Err(fat::corrupt("directory loop"));
+            }
+            seen.push(dir);
         }
         let entry = dir::find(&mut self.disk, &g, dir, last)?;
+        if let Some(e) = entry
+            .as_ref()
+            .filter(|e| e.is_dir() && e.first_cluster != 0)
+        {
+            if seen.contains(&DirLoc::Chain(e.first_cluster)) {
+                return Err(fat::corrupt("directory loop"));
+            }
+        }
         Ok(Resolved {
             parent: dir,
             name: Some((*last).to_owned()),
@@ -407,6 +435,15 @@ impl<D: BlockDevice> VfsFat<D> {
             return Err(Errno::ENOSPC.into());
         }
         Ok(())
+    }
+
+    /// `EIO` unless the chain from `first` (0: none) stays inside the volume and ends.
+    fn check_chain(&mut self, first: u32) -> Result<()> {
+        if first == 0 {
+            return Ok(());
+        }
+        let g = self.mounted()?.g.clone();
+        fat::walk(&mut self.disk, &g, first, |_| Ok(())).map(drop)
     }
 
     fn check_writable(&mut self) -> Result<()> {
@@ -752,7 +789,6 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 .map_err(|e| errno::from_io(&e))?;
             drop(fs);
         }
-        check::check(&mut self.disk, &g)?;
         let free = fat::count_free(&mut self.disk, &g)?;
         let fs_info = fat::read_fs_info(&mut self.disk, &g)?;
         let space = Space {
@@ -807,7 +843,19 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 .into())
             }
             Some(_) if mode.exclusive => return Err(Errno::EEXIST.into()),
-            Some(e) => e,
+            Some(e) => {
+                let g = &self.mounted()?.g;
+                if e.first_cluster != 0 && !g.valid_cluster(e.first_cluster) {
+                    return Err(fat::corrupt("file entry points outside the volume"));
+                }
+                // A chain that loops or leaves the volume is refused here, before any data
+                // is read from it (the walk is bounded by the cluster count).
+                let first = e.first_cluster;
+                if !self.node_open(e.offset) {
+                    self.check_chain(first)?;
+                }
+                e
+            }
             None if !mode.create => return Err(Errno::ENOENT.into()),
             None => {
                 self.check_room(r.parent, &name, 0)?;
@@ -1046,7 +1094,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             Found::Entry { entry, .. } if self.node_open(entry.offset) => {
                 Err(Errno::EBUSY.with_detail("file is open"))
             }
-            Found::Entry { .. } => self.with_fatfs(|fs| fs.root_dir().remove(&path)),
+            Found::Entry { entry, .. } => {
+                // fatfs frees the chain without checking it: check it first.
+                self.check_chain(entry.first_cluster)?;
+                self.with_fatfs(|fs| fs.root_dir().remove(&path))
+            }
         }
     }
 
@@ -1060,6 +1112,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             Found::Entry { entry, .. } if !entry.is_dir() => Err(Errno::ENOTDIR.into()),
             Found::Entry { entry, .. } => {
                 let loc = dir::child(&g, &entry)?;
+                self.check_chain(entry.first_cluster)?;
                 if !dir::is_empty(&mut self.disk, &g, loc)? {
                     return Err(Errno::EACCES.with_detail("directory not empty"));
                 }
@@ -1087,9 +1140,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             return Err(Errno::EBUSY.with_detail("file is open"));
         }
         let dst_path = dst.fatfs_path.clone();
-        if dst.entry.is_none() {
-            self.check_room(dst.parent, &dst_name, 0)?;
-        }
+        // Also checks the whole destination directory's chain, which fatfs walks to its end.
+        self.check_room(dst.parent, &dst_name, 0)?;
         if let Some(existing) = &dst.entry {
             if existing.offset == src_entry.offset {
                 return Ok(());
@@ -1101,6 +1153,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             if self.node_open(existing.offset) {
                 return Err(Errno::EBUSY.with_detail("target file is open"));
             }
+            self.check_chain(existing.first_cluster)?;
             self.with_fatfs(|fs| fs.root_dir().remove(&dst_path))?;
         }
         self.with_fatfs(|fs| {
