@@ -1,0 +1,264 @@
+//! Raw block devices, with and without `BlockCache` in front, per geometry: RAM (`RamDisk`),
+//! file-backed (`FileDisk` in the scratch directory), NOR flash (`FromNorFlash` over a RAM NOR
+//! simulation with real NOR rules) and FAT-on-NOR (`DiskOnFlash`: 512-byte sectors by
+//! read-modify-erase-write on 4 KiB erase blocks).
+//!
+//! ```text
+//! cargo bench -p uvfs-benches --bench blockdev -- --warm-up-time 1 --measurement-time 3
+//! ```
+//!
+//! Workloads (one iteration each):
+//! - `seq_read`: every block in block-sized reads (the whole 1 MiB device);
+//! - `seq_write`: every block written (erased first on flash), then `sync`;
+//! - `small_read`: 4096 reads of 32 bytes at pseudo-random 32-byte-aligned offsets in the
+//!   first 32 KiB (the hot region a FAT table and root directory make);
+//! - `small_write`: 1024 writes of 32 bytes there, then `sync` (not on raw NOR, which cannot
+//!   overwrite without erasing).
+//!
+//! The cache has 32 lines; the counting device sits under it, so the I/O table shows what the
+//! cache saved the device.
+
+use tempfile::TempDir;
+use uvfs::os_api::{BlockCount, BlockDevice, BlockIdx};
+use uvfs::vfs_core::{DiskOnFlash, FileDisk, FromNorFlash};
+use uvfs::{BlockCache, RamDisk};
+use uvfs_benches::{
+    pattern, random_offsets, scratch_dir, Counting, Geometry, IoMeter, Metered, Outcome, Per,
+    Session, SimNor, Target,
+};
+
+/// Cache lines in the cached variants.
+const CACHE_LINES: usize = 32;
+/// The hot region of the small-access workloads.
+const HOT: u64 = 32 * 1024;
+const SMALL: usize = 32;
+const SMALL_READS: usize = 4096;
+const SMALL_WRITES: usize = 1024;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Dev {
+    Ram,
+    File,
+    Nor,
+    NorRmw,
+}
+
+impl Dev {
+    fn name(self) -> &'static str {
+        match self {
+            Dev::Ram => "ram",
+            Dev::File => "file",
+            Dev::Nor => "nor",
+            Dev::NorRmw => "nor_rmw",
+        }
+    }
+
+    /// 1 MiB in each geometry. For `NorRmw` the geometry is the flash's (the device has
+    /// 512-byte sectors on it).
+    fn geometries(self) -> &'static [Geometry] {
+        const DISK: &[Geometry] = &[Geometry::new(512, 2048), Geometry::new(4096, 256)];
+        const NOR: &[Geometry] = &[Geometry::new(4096, 256), Geometry::new(65536, 16)];
+        const RMW: &[Geometry] = &[Geometry::new(4096, 256)];
+        match self {
+            Dev::Ram | Dev::File => DISK,
+            Dev::Nor => NOR,
+            Dev::NorRmw => RMW,
+        }
+    }
+
+    fn label(self, g: Geometry) -> String {
+        match self {
+            Dev::NorRmw => format!("{}-512on{g}", self.name()),
+            _ => format!("{}-{g}", self.name()),
+        }
+    }
+}
+
+struct DevState {
+    dev: Box<dyn BlockDevice + Send>,
+    meter: IoMeter,
+    _scratch: Option<TempDir>,
+}
+
+impl Metered for DevState {
+    fn meter(&self) -> Option<IoMeter> {
+        Some(self.meter.clone())
+    }
+}
+
+fn nor<const ERASE: usize>(sectors: u32) -> FromNorFlash<SimNor<ERASE>> {
+    FromNorFlash::new(SimNor::<ERASE>::new(sectors as usize))
+}
+
+fn boxed<D: BlockDevice + Send + 'static>(
+    dev: D,
+    cached: bool,
+) -> (Box<dyn BlockDevice + Send>, IoMeter) {
+    let dev = Counting::new(dev);
+    let meter = dev.meter();
+    if cached {
+        (Box::new(BlockCache::new(dev, CACHE_LINES)), meter)
+    } else {
+        (Box::new(dev), meter)
+    }
+}
+
+fn make(kind: Dev, g: Geometry, cached: bool) -> Outcome<DevState> {
+    let mut scratch = None;
+    let (dev, meter) = match (kind, g.block_size) {
+        (Dev::Ram, _) => boxed(RamDisk::new(g.block_size, g.block_count), cached),
+        (Dev::File, _) => {
+            let dir = scratch_dir()?;
+            let disk =
+                FileDisk::create(dir.path().join("dev.img"), g.block_size, g.block_count, 0)?;
+            scratch = Some(dir);
+            boxed(disk, cached)
+        }
+        (Dev::Nor, 4096) => boxed(nor::<4096>(g.block_count), cached),
+        (Dev::Nor, 65536) => boxed(nor::<65536>(g.block_count), cached),
+        (Dev::NorRmw, 4096) => boxed(DiskOnFlash::new(nor::<4096>(g.block_count), 512)?, cached),
+        (kind, bs) => {
+            return Err(uvfs_benches::Failure(format!(
+                "{}: no simulation with {bs}-byte blocks",
+                kind.name()
+            )))
+        }
+    };
+    Ok(DevState {
+        dev,
+        meter,
+        _scratch: scratch,
+    })
+}
+
+fn seq_read(s: &mut DevState, buf: &mut [u8]) -> Outcome<()> {
+    for b in 0..s.dev.block_count() {
+        s.dev.read(BlockIdx(b), 0, buf)?;
+    }
+    Ok(())
+}
+
+fn seq_write(s: &mut DevState, data: &[u8]) -> Outcome<()> {
+    let erase = s.dev.needs_erase();
+    for b in 0..s.dev.block_count() {
+        if erase {
+            s.dev.erase(BlockIdx(b), BlockCount(1))?;
+        }
+        s.dev.write(BlockIdx(b), 0, data)?;
+    }
+    Ok(s.dev.sync()?)
+}
+
+fn small_read(s: &mut DevState, offsets: &[u64], buf: &mut [u8]) -> Outcome<()> {
+    let bs = u64::from(s.dev.block_size());
+    for &off in offsets {
+        s.dev
+            .read(BlockIdx((off / bs) as u32), (off % bs) as u32, buf)?;
+    }
+    Ok(())
+}
+
+fn small_write(s: &mut DevState, offsets: &[u64], data: &[u8]) -> Outcome<()> {
+    let bs = u64::from(s.dev.block_size());
+    for &off in offsets {
+        s.dev
+            .write(BlockIdx((off / bs) as u32), (off % bs) as u32, data)?;
+    }
+    Ok(s.dev.sync()?)
+}
+
+fn main() {
+    let session = Session::new("blockdev");
+    let mut c = Session::criterion();
+    {
+        let mut g = session.group(&mut c, "blockdev");
+        g.sample_size(20);
+        let read_offs = random_offsets(HOT, SMALL as u64, SMALL_READS, 11);
+        let write_offs = random_offsets(HOT, SMALL as u64, SMALL_WRITES, 12);
+        let small = pattern(SMALL, 3);
+        for kind in [Dev::Ram, Dev::File, Dev::Nor, Dev::NorRmw] {
+            for &geo in kind.geometries() {
+                let sector = if kind == Dev::NorRmw {
+                    512
+                } else {
+                    geo.block_size as usize
+                };
+                let block = pattern(sector, 5);
+                let label = kind.label(geo);
+                let mut pairs: Vec<(&str, [String; 2])> = Vec::new();
+                let ids = |g: &mut uvfs_benches::Group<'_>, cached: bool| {
+                    let p = format!("{label}-{}", if cached { "cached" } else { "uncached" });
+                    let mut buf = vec![0u8; sector];
+                    let mut out = vec![
+                        (
+                            "seq_read",
+                            g.bench(
+                                "seq_read",
+                                &p,
+                                Per::bytes(geo.bytes(), "whole device read"),
+                                || make(kind, geo, cached),
+                                |s| seq_read(s, &mut buf),
+                            ),
+                        ),
+                        (
+                            "seq_write",
+                            g.bench(
+                                "seq_write",
+                                &p,
+                                Per::bytes(geo.bytes(), "whole device written + sync"),
+                                || make(kind, geo, cached),
+                                |s| seq_write(s, &block),
+                            ),
+                        ),
+                    ];
+                    let mut sbuf = vec![0u8; SMALL];
+                    out.push((
+                        "small_read",
+                        g.bench(
+                            "small_read",
+                            &p,
+                            Per::bytes(
+                                (SMALL_READS * SMALL) as u64,
+                                format!("{SMALL_READS} reads of {SMALL} B"),
+                            ),
+                            || make(kind, geo, cached),
+                            |s| small_read(s, &read_offs, &mut sbuf),
+                        ),
+                    ));
+                    if kind != Dev::Nor {
+                        out.push((
+                            "small_write",
+                            g.bench(
+                                "small_write",
+                                &p,
+                                Per::bytes(
+                                    (SMALL_WRITES * SMALL) as u64,
+                                    format!("{SMALL_WRITES} writes of {SMALL} B + sync"),
+                                ),
+                                || make(kind, geo, cached),
+                                |s| small_write(s, &write_offs, &small),
+                            ),
+                        ));
+                    }
+                    out
+                };
+                let uncached = ids(&mut g, false);
+                let cached = ids(&mut g, true);
+                for ((w, u), (_, c)) in uncached.into_iter().zip(cached) {
+                    pairs.push((w, [c, u]));
+                }
+                for (w, [c, u]) in pairs {
+                    session.ratio(
+                        "Block cache: cached / uncached",
+                        format!("{label} {w}"),
+                        c,
+                        u,
+                        Target::None,
+                    );
+                }
+            }
+        }
+        g.finish();
+    }
+    session.finish(c);
+}

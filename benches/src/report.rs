@@ -1,0 +1,440 @@
+//! Running benchmarks and reporting them: a [`Session`] per bench binary runs criterion groups
+//! through [`Group::bench`], which also measures each benchmark's device I/O once, untimed; at
+//! the end, [`Session::finish`] prints (and writes under `target/criterion/uvfs/`) the machine,
+//! an I/O cost table and the ratio tables the session declared, from the estimates criterion
+//! saved in this same run.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+
+use crate::io::{IoCost, IoMeter};
+use crate::workload::Outcome;
+
+/// Benchmark state whose device I/O can be counted.
+pub trait Metered {
+    /// The meter of the device under the state, if it has one (the Posix backend does not).
+    fn meter(&self) -> Option<IoMeter>;
+}
+
+/// What one iteration of a benchmark is: its criterion throughput, how many operations it
+/// holds (the I/O table divides by this) and their name.
+#[derive(Clone, Debug)]
+pub struct Per {
+    throughput: Throughput,
+    ops: u64,
+    unit: String,
+    user_bytes: Option<u64>,
+    passes: u32,
+}
+
+impl Per {
+    /// An iteration that moves `bytes` bytes of file data, reported per iteration as `unit`.
+    pub fn bytes(bytes: u64, unit: impl Into<String>) -> Per {
+        Per {
+            throughput: Throughput::Bytes(bytes),
+            ops: 1,
+            unit: unit.into(),
+            user_bytes: Some(bytes),
+            passes: 3,
+        }
+    }
+
+    /// An iteration of `count` operations named `unit` (files, stats, mounts).
+    pub fn elements(count: u64, unit: impl Into<String>) -> Per {
+        Per {
+            throughput: Throughput::Elements(count),
+            ops: count.max(1),
+            unit: unit.into(),
+            user_bytes: None,
+            passes: 3,
+        }
+    }
+
+    /// How many iterations the I/O count averages over (after one untimed warm-up iteration).
+    pub fn passes(mut self, passes: u32) -> Per {
+        self.passes = passes.max(1);
+        self
+    }
+}
+
+struct IoRow {
+    id: String,
+    unit: String,
+    cost: Option<IoCost>,
+    user_bytes: Option<f64>,
+}
+
+/// How a ratio is judged.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Target {
+    /// No target: the ratio is for information.
+    None,
+    /// The subject's time must be at most this many times the baseline's (1.03 = "at most 3 %
+    /// slower", 1.0 = "at least as fast", 0.5 = "at least twice as fast").
+    AtMost(f64),
+}
+
+struct RatioSpec {
+    table: String,
+    label: String,
+    subject: String,
+    baseline: String,
+    target: Target,
+}
+
+/// One bench binary's run: the benchmarks that ran, their I/O costs and the ratios to report.
+pub struct Session {
+    name: String,
+    ran: RefCell<BTreeSet<String>>,
+    io: RefCell<Vec<IoRow>>,
+    ratios: RefCell<Vec<RatioSpec>>,
+}
+
+impl Session {
+    /// A session for the bench binary `name` (`"backend"`, ...).
+    pub fn new(name: impl Into<String>) -> Session {
+        Session {
+            name: name.into(),
+            ran: RefCell::new(BTreeSet::new()),
+            io: RefCell::new(Vec::new()),
+            ratios: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Criterion configured from the command line (`-- --warm-up-time 1 --measurement-time 3`,
+    /// a filter, `--test`, ...), with the defaults otherwise.
+    pub fn criterion() -> Criterion {
+        Criterion::default()
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+            .configure_from_args()
+    }
+
+    /// A criterion group named `name` whose benchmarks this session tracks. Heavy groups should
+    /// lower the sample size ([`Group::sample_size`]).
+    pub fn group<'a>(&'a self, c: &'a mut Criterion, name: &str) -> Group<'a> {
+        Group {
+            inner: c.benchmark_group(name),
+            name: name.to_string(),
+            session: self,
+        }
+    }
+
+    /// Declares a row of ratio table `table`: the median time of benchmark `subject` over that
+    /// of `baseline` (full ids, `group/function/parameter`), judged by `target`.
+    pub fn ratio(
+        &self,
+        table: &str,
+        label: impl Into<String>,
+        subject: impl Into<String>,
+        baseline: impl Into<String>,
+        target: Target,
+    ) {
+        self.ratios.borrow_mut().push(RatioSpec {
+            table: table.to_string(),
+            label: label.into(),
+            subject: subject.into(),
+            baseline: baseline.into(),
+            target,
+        });
+    }
+
+    /// Ends the run: criterion's summary, then the machine, the I/O table and the ratio tables,
+    /// printed and written to `<criterion dir>/uvfs/<name>.md`.
+    pub fn finish(self, c: Criterion) {
+        c.final_summary();
+        let mut out = String::new();
+        let _ = writeln!(out, "\n## {} (uvfs-benches)\n", self.name);
+        let _ = writeln!(out, "{}", machine());
+        out.push_str(&self.io_table());
+        out.push_str(&self.ratio_tables());
+        println!("{out}");
+        let dir = criterion_dir().join("uvfs");
+        let path = dir.join(format!("{}.md", self.name));
+        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &out)) {
+            Ok(()) => println!("(written to {})", path.display()),
+            Err(e) => eprintln!("could not write {}: {e}", path.display()),
+        }
+    }
+
+    fn io_table(&self) -> String {
+        let rows = self.io.borrow();
+        if rows.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(
+            "### Device I/O per operation (counted, untimed)\n\n\
+             | benchmark | per | device calls | read B | programmed B | erased B | read/data | programmed/data |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for row in rows.iter() {
+            match row.cost {
+                Some(c) => {
+                    let amp = |x: f64| match row.user_bytes {
+                        Some(u) if u > 0.0 => format!("{:.2}", x / u),
+                        _ => "".into(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {:.1} | {:.0} | {:.0} | {:.0} | {} | {} |",
+                        row.id,
+                        row.unit,
+                        c.calls,
+                        c.read,
+                        c.prog,
+                        c.erase,
+                        amp(c.read),
+                        amp(c.prog)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | n/a (host filesystem) | | | | | |",
+                        row.id, row.unit
+                    );
+                }
+            }
+        }
+        out.push('\n');
+        out
+    }
+
+    fn ratio_tables(&self) -> String {
+        let specs = self.ratios.borrow();
+        let ran = self.ran.borrow();
+        let mut tables: Vec<&str> = Vec::new();
+        for s in specs.iter() {
+            if !tables.contains(&s.table.as_str()) {
+                tables.push(&s.table);
+            }
+        }
+        let mut out = String::new();
+        for table in tables {
+            let _ = write!(
+                out,
+                "### {table}\n\nRatio = median time of the subject / median time of the baseline \
+                 (below 1: the subject is faster), both measured in this run.\n\n\
+                 | comparison | subject | baseline | subject time | baseline time | ratio | target | met |\n\
+                 |---|---|---|---:|---:|---:|---:|---|\n"
+            );
+            for s in specs.iter().filter(|s| s.table == table) {
+                let measured = |id: &str| {
+                    if ran.contains(id) {
+                        median_ns(id)
+                    } else {
+                        None
+                    }
+                };
+                let (sub, base) = (measured(&s.subject), measured(&s.baseline));
+                let (ratio, met) = match (sub, base) {
+                    (Some(a), Some(b)) if b > 0.0 => {
+                        let r = a / b;
+                        let met = match s.target {
+                            Target::None => "",
+                            Target::AtMost(t) if r <= t => "yes",
+                            Target::AtMost(_) => "**no**",
+                        };
+                        (format!("{r:.3}"), met)
+                    }
+                    _ => ("not measured in this run".into(), ""),
+                };
+                let target = match s.target {
+                    Target::None => String::new(),
+                    Target::AtMost(t) => format!("≤ {t}"),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | `{}` | {} | {} | {ratio} | {target} | {met} |",
+                    s.label,
+                    s.subject,
+                    s.baseline,
+                    sub.map_or(String::new(), fmt_ns),
+                    base.map_or(String::new(), fmt_ns),
+                );
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A criterion group run through a [`Session`].
+pub struct Group<'a> {
+    inner: BenchmarkGroup<'a, WallTime>,
+    name: String,
+    session: &'a Session,
+}
+
+enum Slot<F, S> {
+    Pending(F),
+    Ready(S),
+    Taken,
+}
+
+impl Group<'_> {
+    /// Criterion's sample size for the following benchmarks (at least 10).
+    pub fn sample_size(&mut self, n: usize) -> &mut Self {
+        self.inner.sample_size(n.max(10));
+        self
+    }
+
+    /// The full id of benchmark `function`/`param` of this group.
+    pub fn id(&self, function: &str, param: &str) -> String {
+        format!("{}/{function}/{param}", self.name)
+    }
+
+    /// Benchmarks `op` as `function`/`param`, and returns its full id.
+    ///
+    /// `setup` runs once, the first time criterion calls the benchmark (so a benchmark left out
+    /// by a filter costs nothing). Then, untimed, `op` runs once to warm up and `per.passes`
+    /// times with the device meter read before and after, for the I/O table. Then criterion
+    /// times `op` on the same state. A failing `op` or `setup` aborts the run with its message:
+    /// a benchmark must never time work that did not happen.
+    pub fn bench<S, R>(
+        &mut self,
+        function: &str,
+        param: &str,
+        per: Per,
+        setup: impl FnOnce() -> Outcome<S>,
+        mut op: impl FnMut(&mut S) -> Outcome<R>,
+    ) -> String
+    where
+        S: Metered,
+    {
+        let id = self.id(function, param);
+        let session = self.session;
+        let mut slot = Slot::Pending(setup);
+        self.inner.throughput(per.throughput.clone());
+        self.inner
+            .bench_function(BenchmarkId::new(function, param), |b| {
+                if let Slot::Pending(_) = slot {
+                    let Slot::Pending(setup) = std::mem::replace(&mut slot, Slot::Taken) else {
+                        return;
+                    };
+                    let mut state = setup().unwrap_or_else(|e| panic!("{id}: setup: {e}"));
+                    session.ran.borrow_mut().insert(id.clone());
+                    op(&mut state).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    let meter = state.meter();
+                    let before = meter.as_ref().map(IoMeter::snapshot);
+                    for _ in 0..per.passes {
+                        op(&mut state).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    }
+                    let ops = per.ops * u64::from(per.passes);
+                    let cost = meter
+                        .zip(before)
+                        .map(|(m, before)| (m.snapshot() - before).per_op(ops));
+                    session.io.borrow_mut().push(IoRow {
+                        id: id.clone(),
+                        unit: per.unit.clone(),
+                        cost,
+                        user_bytes: per.user_bytes.map(|u| u as f64 / per.ops as f64),
+                    });
+                    slot = Slot::Ready(state);
+                }
+                let Slot::Ready(state) = &mut slot else {
+                    panic!("{id}: setup did not complete");
+                };
+                b.iter(|| std::hint::black_box(op(state)).unwrap_or_else(|e| panic!("{id}: {e}")));
+            });
+        id
+    }
+
+    /// Ends the group.
+    pub fn finish(self) {
+        self.inner.finish();
+    }
+}
+
+/// The machine, as BENCHMARKS.md records it: cores, CPU model, rustc, load.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
+        .arg("-V")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    format!("Machine: {cores} cores (nproc), {cpu}, {rustc}, load average at the end {load}.\n")
+}
+
+/// Where criterion keeps its results: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`,
+/// else `<target>/criterion` found from this executable's path (`<target>/release/deps/...`).
+pub fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("criterion");
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join("criterion")))
+        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}
+
+/// The median time (ns per iteration) criterion estimated for benchmark `id` in its latest run.
+pub fn median_ns(id: &str) -> Option<f64> {
+    let mut path = criterion_dir();
+    for part in id.split('/') {
+        path.push(criterion_safe(part));
+    }
+    let text = std::fs::read_to_string(path.join("new").join("estimates.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("median")?.get("point_estimate")?.as_f64()
+}
+
+/// Criterion's file-name-safe form of an id part.
+fn criterion_safe(part: &str) -> String {
+    part.chars()
+        .map(|c| match c {
+            '?' | '"' | '/' | '\\' | '*' | '<' | '>' | ':' | '|' | '^' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// `1.23 ms`.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.3} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.3} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.3} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(fmt_ns(12.0), "12.0 ns");
+        assert_eq!(fmt_ns(1_500.0), "1.500 µs");
+        assert_eq!(fmt_ns(2_000_000.0), "2.000 ms");
+        assert_eq!(fmt_ns(3e9), "3.000 s");
+        assert_eq!(criterion_safe("a:b/c"), "a_b_c");
+    }
+}
