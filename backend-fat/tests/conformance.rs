@@ -52,3 +52,9 @@ fn fat32_512_byte_sectors() {
         8,
     );
 }
+
+#[test]
+fn fat12_1024_and_2048_byte_sectors() {
+    run(1024, 1024, FormatOptions::new(), 32);
+    run(2048, 512, FormatOptions::new(), 4);
+}

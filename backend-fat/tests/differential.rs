@@ -1,6 +1,6 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
-use uvfs_backend_fat::{FormatOptions, VfsFat};
+use uvfs_backend_fat::{FatType, FormatOptions, VfsFat};
 use uvfs_os_api::BoxedFilesystem;
 use uvfs_testkit::{diff, strategy, Profile, SharedDevice};
 use uvfs_vfs_core::RamDisk;
@@ -17,15 +17,34 @@ fn run(
     ops: &[uvfs_testkit::Op],
     block_size: u32,
 ) -> Result<diff::DiffStats, uvfs_testkit::Mismatch> {
-    let disk = SharedDevice::new(RamDisk::new(block_size, 512 * 512 / block_size));
+    run_on(
+        ops,
+        block_size,
+        512 * 512 / block_size,
+        FormatOptions::new(),
+    )
+}
+
+/// [`run`] on a volume of `blocks` blocks formatted with `options`.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Mismatch ends the case; proptest takes it unboxed through `?`"
+)]
+fn run_on(
+    ops: &[uvfs_testkit::Op],
+    block_size: u32,
+    blocks: u32,
+    options: FormatOptions,
+) -> Result<diff::DiffStats, uvfs_testkit::Mismatch> {
+    let disk = SharedDevice::new(RamDisk::new(block_size, blocks));
     let mut backend = || -> BoxedFilesystem {
         let mut fs = VfsFat::new(disk.clone()).unwrap();
-        fs.mkfs(&FormatOptions::new()).unwrap();
+        fs.mkfs(&options).unwrap();
         Box::new(fs)
     };
     let stats = diff::run_counted(ops, Profile::Fat, &mut backend)?;
-    // run_counted unmounts nothing; the harness dropped both sides, and VfsFat flushed at its
-    // final remount comparison. Check what is on the device now.
+    // The harness's last step unmounted and mounted both sides again (flushing VfsFat) and
+    // only read; check what is on the device now.
     let image = disk.with(|d| d.as_bytes().to_vec());
     assert_fsck_clean(&image);
     Ok(stats)
@@ -42,7 +61,7 @@ proptest! {
     }
 }
 
-/// A quarter as many cases on 4096-byte sectors.
+/// A quarter as many cases for the other layouts.
 fn quarter() -> ProptestConfig {
     let mut c = diff::proptest_config();
     c.cases = (c.cases / 4).max(1);
@@ -56,5 +75,29 @@ proptest! {
     #[test]
     fn behaves_like_memfs_4k(ops in strategy::ops(40)) {
         run(&ops, 4096)?;
+    }
+
+    /// The same on FAT16 with two FATs, 1 KiB clusters and no cache.
+    #[test]
+    fn behaves_like_memfs_fat16(ops in strategy::ops(40)) {
+        let opts = FormatOptions::new().fat_type(FatType::Fat16).cluster_size(1024).fats(2);
+        run_on(&ops, 512, 20_000, opts)?;
+    }
+}
+
+/// An eighth as many cases on FAT32, whose smallest volume is 35 MB.
+fn eighth() -> ProptestConfig {
+    let mut c = diff::proptest_config();
+    c.cases = (c.cases / 8).max(1);
+    c
+}
+
+proptest! {
+    #![proptest_config(eighth())]
+
+    /// The same on FAT32 (512-byte clusters).
+    #[test]
+    fn behaves_like_memfs_fat32(ops in strategy::ops(40)) {
+        run_on(&ops, 512, 70_000, FormatOptions::new().fat_type(FatType::Fat32))?;
     }
 }
