@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fills corpus/<target>/ with seeds: the MicroPython-made fixture images from ../../shared/fixtures
-# (FAT, LFS1, LFS2; for `detect` and the `mount_*` targets), kv volumes written by
-# `examples/seed_kv.rs`, and the mode strings for `open_mode`. Corpus dirs are not committed.
+# (FAT, LFS1, LFS2; for `detect` and the `mount_*` targets), images of other geometries written
+# by uvfs itself (`examples/seed_images.rs`: kv, FAT, LFS2), and the mode strings for
+# `open_mode`. Corpus dirs are not committed.
 set -euo pipefail
 cd "$(dirname "$0")"
 fixtures="${FIXTURES:-../../shared/fixtures}"
@@ -22,9 +23,11 @@ for kind in fat lfs1 lfs2; do
     copy "mount_$kind" "$fixtures/$kind"/*.img
 done
 
-if has mount_kv; then
-    cargo +nightly run -q --release --example seed_kv -- corpus/mount_kv
-    has detect && cp corpus/mount_kv/*.img corpus/detect/
+cargo +nightly run -q --release --example seed_images -- corpus
+if has detect; then
+    for kind in kv fat lfs2; do
+        cp "corpus/mount_$kind"/*.img corpus/detect/
+    done
 fi
 
 if has open_mode; then

@@ -4,7 +4,7 @@
 //!
 //! The header's CRC is recomputed whenever the input starts with the kv magic, so mutations of
 //! the header's fields (page size, page count, word size, chunk size) reach the mount code
-//! instead of stopping at the checksum. Seeds: `seed.sh` writes real volumes.
+//! instead of stopping at the checksum. Seeds: `seed.sh` has `examples/seed_images.rs` write real volumes.
 #![no_main]
 
 mod common;
