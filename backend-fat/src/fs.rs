@@ -115,6 +115,8 @@ struct Resolved {
     fatfs_path: String,
     /// The entry the last component names, if it exists.
     entry: Option<RawEntry>,
+    /// Every directory from the root to `parent`, both included.
+    ancestors: Vec<DirLoc>,
 }
 
 impl Resolved {
@@ -334,8 +336,8 @@ impl<D: BlockDevice> VfsFat<D> {
         check::check(&mut self.disk, &g).map(drop)
     }
 
-    /// Runs `f` on a fatfs filesystem over the cached device. `changes` says whether it may
-    /// write, so the free-space bookkeeping is refreshed afterwards.
+    /// Runs `f` on a fatfs filesystem over the cached device (writable mounts only), then
+    /// refreshes the free-space bookkeeping fatfs may have changed.
     fn with_fatfs<R>(
         &mut self,
         f: impl FnOnce(&fatfs::FileSystem<Io<'_, D>>) -> io::Result<R>,
@@ -381,6 +383,7 @@ impl<D: BlockDevice> VfsFat<D> {
                 name: None,
                 fatfs_path,
                 entry: None,
+                ancestors: vec![dir],
             });
         };
         // The directories walked through: a damaged entry that points back at one of them would
@@ -410,6 +413,7 @@ impl<D: BlockDevice> VfsFat<D> {
             name: Some((*last).to_owned()),
             fatfs_path,
             entry,
+            ancestors: seen,
         })
     }
 
@@ -1133,15 +1137,18 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         let Some(dst_name) = dst.name.clone() else {
             return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
         };
-        if src_entry.is_dir() && path::is_within(to, from) {
+        // Into its own subtree, however the names are spelt (FAT ignores case).
+        if src_entry.is_dir()
+            && dst
+                .ancestors
+                .contains(&DirLoc::Chain(src_entry.first_cluster))
+        {
             return Err(Errno::EINVAL.with_detail("cannot move a directory into itself"));
         }
         if self.node_open(src_entry.offset) {
             return Err(Errno::EBUSY.with_detail("file is open"));
         }
         let dst_path = dst.fatfs_path.clone();
-        // Also checks the whole destination directory's chain, which fatfs walks to its end.
-        self.check_room(dst.parent, &dst_name, 0)?;
         if let Some(existing) = &dst.entry {
             if existing.offset == src_entry.offset {
                 return Ok(());
@@ -1156,6 +1163,9 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             self.check_chain(existing.first_cluster)?;
             self.with_fatfs(|fs| fs.root_dir().remove(&dst_path))?;
         }
+        // After a replaced file is gone: also checks the whole destination directory's chain,
+        // which fatfs walks to its end.
+        self.check_room(dst.parent, &dst_name, 0)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             root.rename(&src_path, &root, &dst_path)

@@ -379,6 +379,9 @@ fn directories_moved_between_parents_keep_dotdot_right() {
     fs.rename("/c", "/a/c").unwrap();
     fs.rename("/a/c/b", "/b").unwrap();
     assert_errno(fs.rename("/a", "/a/c/x"), Errno::EINVAL);
+    assert_errno(fs.rename("/a", "/A/C/x"), Errno::EINVAL);
+    assert_errno(fs.rename("/a/c", "/A/c/x"), Errno::EINVAL);
+    fs.rename("/a", "/A").unwrap(); // the same entry: nothing to do
     assert_eq!(read_file(&mut fs, "/b/f").unwrap(), b"f");
     assert_fsck_clean(&image_of(fs));
 }
