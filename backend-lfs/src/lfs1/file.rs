@@ -482,20 +482,19 @@ impl OpenFile {
 
     // ---- position, size, sync --------------------------------------------------------------
 
-    /// `seek`; `EINVAL` before the start or past 2³¹ − 1.
+    /// `seek`; `EINVAL` before the start or past 2³¹ − 1. Like C littlefs, a seek first ends
+    /// the write session (even one that fails or stays in place), so the next write starts a
+    /// new block.
     pub(crate) fn seek<D: BlockDevice>(&mut self, core: &mut Core<D>, to: SeekFrom) -> Result<u64> {
+        self.flush_session(core)?;
         let size = u64::from(self.current_size());
         let new = to.resolve(u64::from(self.pos), size)?;
         if new > u64::from(FILE_MAX) {
             return Err(Lfs1Err::Inval.with("seek past 2^31 - 1"));
         }
         // new <= FILE_MAX.
-        let new = new as u32;
-        if new != self.pos {
-            self.flush_session(core)?;
-            self.pos = new;
-        }
-        Ok(u64::from(new))
+        self.pos = new as u32;
+        Ok(new)
     }
 
     /// `truncate` to `len` bytes (zero-extending); the position does not move.
