@@ -37,8 +37,23 @@ fn at_mount(p: &str) -> bool {
     MOUNTS.contains(&p)
 }
 
+/// `PROPTEST_CASES` cases (default 512). Two tests reject absolute or empty inputs (about half
+/// of them), so the reject budget grows with the case count: proptest's fixed default of 1024
+/// aborted those tests with "Too many global rejects" at 5000 cases.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    ProptestConfig {
+        cases,
+        max_global_rejects: cases.saturating_mul(4).max(1024),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512)))]
+    #![proptest_config(config())]
 
     #[test]
     fn resolved_paths_are_normalised(input in raw_path(), cwd in cwd()) {
