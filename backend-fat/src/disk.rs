@@ -41,6 +41,8 @@ pub(crate) struct Disk<D> {
     /// the sector is not cached, without scanning the lines.
     buckets: Box<[u32; 256]>,
     capacity: usize,
+    /// The line the last lookup found: fatfs reads one sector field by field.
+    last: usize,
     clock: u64,
     stats: DiskStats,
 }
@@ -57,6 +59,7 @@ impl<D: BlockDevice> Disk<D> {
             lines: Vec::new(),
             buckets: Box::new([0; 256]),
             capacity: lines,
+            last: 0,
             clock: 0,
             stats: DiskStats::default(),
         }
@@ -124,6 +127,9 @@ impl<D: BlockDevice> Disk<D> {
         if self.buckets[(sector & 0xFF) as usize] == 0 {
             return None;
         }
+        if self.lines.get(self.last).is_some_and(|l| l.sector == sector) {
+            return Some(self.last);
+        }
         self.lines.iter().position(|l| l.sector == sector)
     }
 
@@ -148,6 +154,7 @@ impl<D: BlockDevice> Disk<D> {
         if let Some(i) = self.find(sector) {
             self.stats.cache_hits += 1;
             self.lines[i].used = self.clock;
+            self.last = i;
             return Ok(i);
         }
         self.stats.cache_misses += 1;
@@ -187,6 +194,7 @@ impl<D: BlockDevice> Disk<D> {
         }
         self.relabel(slot, sector);
         self.lines[slot].used = self.clock;
+        self.last = slot;
         Ok(slot)
     }
 
