@@ -99,6 +99,16 @@ impl<D: BlockDevice> Io<D> {
         }
     }
 
+    /// The per-call budget.
+    pub(crate) fn budget(&self) -> u64 {
+        self.budget
+    }
+
+    /// Sets the per-call budget (at least 1).
+    pub(crate) fn set_budget(&mut self, ops: u64) {
+        self.budget = ops.max(1);
+    }
+
     /// Lets programs and erases of a read-only mount go to a RAM overlay (`on`), or stops them
     /// again (`!on`). What the overlay holds stays visible to reads until [`Io::drop_overlay`].
     pub(crate) fn set_overlay_writable(&mut self, on: bool) {

@@ -390,6 +390,17 @@ impl<D: BlockDevice> Engine<D> {
         unsafe { &mut (*self.state.as_ptr()).io }
     }
 
+    /// Device operations one engine call may make.
+    pub(crate) fn op_budget(&self) -> u64 {
+        // SAFETY: as in `device`.
+        unsafe { (*self.state.as_ptr()).io.budget() }
+    }
+
+    /// Sets the budget of every later engine call.
+    pub(crate) fn set_op_budget(&mut self, ops: u64) {
+        self.io().set_budget(ops);
+    }
+
     /// Device operations made so far.
     pub(crate) fn device_ops(&self) -> u64 {
         // SAFETY: as in `device`.
@@ -695,13 +706,31 @@ impl<D: BlockDevice> Engine<D> {
             .session
             .as_mut()
             .ok_or_else(|| Error::bug("bug: unmounted during open"))?;
-        Ok(session.files.insert(OpenFile {
+        let h = session.files.insert(OpenFile {
             c,
             read,
             write,
             append,
             mtime: mtime.is_some(),
-        }))
+        });
+        if append {
+            // An appending file starts at its end (as in CPython and uvfs's other backends);
+            // littlefs leaves the position at 0 until the first write.
+            // SAFETY: the file was just opened on the mounted volume.
+            let r = self.call(|lfs, _| unsafe {
+                ll::lfs_file_seek(
+                    lfs,
+                    addr_of_mut!((*fc).file),
+                    0,
+                    ll::lfs_whence_flags_LFS_SEEK_END as c_int,
+                )
+            });
+            if let Err(e) = r {
+                let _ = self.close(h);
+                return Err(e);
+            }
+        }
+        Ok(h)
     }
 
     /// The open file behind `h`: its C side and its access.

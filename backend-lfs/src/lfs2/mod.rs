@@ -179,6 +179,20 @@ impl<D: BlockDevice> VfsLfs2<D> {
         self.engine.device()
     }
 
+    /// The most device operations one engine call may make before it fails with `EIO`
+    /// (default: [`Geometry::op_budget`]). Long reads and writes are split into block-sized
+    /// calls, each with this budget.
+    pub fn op_budget(&self) -> u64 {
+        self.engine.op_budget()
+    }
+
+    /// Changes the per-call budget (at least 1), for example to bound the cost of each input
+    /// when fuzzing. Too small a budget makes ordinary operations fail with `EIO`; an operation
+    /// stopped halfway is left as a power cut would leave it, and the next mount recovers it.
+    pub fn set_op_budget(&mut self, ops: u64) {
+        self.engine.set_op_budget(ops);
+    }
+
     /// Reads, programs, erases and syncs the engine has asked of the device so far.
     pub fn device_ops(&self) -> u64 {
         self.engine.device_ops()

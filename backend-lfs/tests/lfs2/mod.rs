@@ -23,3 +23,7 @@ mod interop;
 /// Power cuts at writes and erases of a mixed workload (`FaultyDevice`), with and without torn
 /// writes (`UVFS_LFS2_POWER_FULL=1` for every point).
 mod power;
+
+/// Damaged media: blank and random devices, bit flips, garbage blocks, a looping metadata
+/// chain, the work budget (`UVFS_LFS2_CORRUPT_CASES`).
+mod corrupt;
