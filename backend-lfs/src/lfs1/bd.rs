@@ -79,7 +79,7 @@ impl<D: BlockDevice> Bd<D> {
                 off += n as u32;
                 continue;
             }
-            if off % rs == 0 && buf.len() >= rs as usize {
+            if off.is_multiple_of(rs) && buf.len() >= rs as usize {
                 let n = buf.len() / rs as usize * rs as usize;
                 let (head, rest) = buf.split_at_mut(n);
                 self.dev.read(BlockIdx(block), off, head)?;
@@ -117,7 +117,7 @@ impl<D: BlockDevice> Bd<D> {
         }
         self.check(block, off, data.len())?;
         let ps = self.geo.prog_size;
-        if off % ps != 0 || data.len() % ps as usize != 0 {
+        if !off.is_multiple_of(ps) || !data.len().is_multiple_of(ps as usize) {
             return Err(bug("bug: unaligned program"));
         }
         self.forget(block);

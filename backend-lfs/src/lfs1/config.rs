@@ -65,17 +65,17 @@ impl Geometry {
         if cfg.read_size == 0 || cfg.prog_size == 0 {
             return inval("read and program sizes must not be 0");
         }
-        if cfg.prog_size % cfg.read_size != 0 {
+        if !cfg.prog_size.is_multiple_of(cfg.read_size) {
             return inval("program size is not a multiple of the read size");
         }
-        if block_size == 0 || block_size % cfg.prog_size != 0 {
+        if block_size == 0 || !block_size.is_multiple_of(cfg.prog_size) {
             return inval("block size is not a multiple of the program size");
         }
         // Every CTZ block must hold its pointers: 4 * ceil(log2(2^32 / (B - 8))) <= B.
         if block_size < MIN_BLOCK_SIZE || 4 * npw2(0xFFFF_FFFF / (block_size - 8)) > block_size {
             return inval("block size below littlefs v1's minimum of 104 bytes");
         }
-        if cfg.lookahead == 0 || cfg.lookahead % 32 != 0 {
+        if cfg.lookahead == 0 || !cfg.lookahead.is_multiple_of(32) {
             return inval("lookahead must be a non-zero multiple of 32 blocks");
         }
         if block_count < 4 {

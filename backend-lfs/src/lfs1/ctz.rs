@@ -77,7 +77,7 @@ pub(crate) fn traverse<D: BlockDevice>(
     let mut block = head;
     visit(block);
     while index > 0 {
-        if index % 2 == 0 {
+        if index.is_multiple_of(2) {
             let p0 = bd.read_u32(block, 0)?;
             let p1 = bd.read_u32(block, 4)?;
             if !bd.geo.valid(p0) || !bd.geo.valid(p1) {

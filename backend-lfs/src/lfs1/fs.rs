@@ -77,7 +77,7 @@ struct Mounted<D> {
 
 enum State<D> {
     Idle(D),
-    Mounted(Mounted<D>),
+    Mounted(alloc::boxed::Box<Mounted<D>>),
     /// Only while a transition runs (or after a device panicked in one).
     Gone,
 }
@@ -212,12 +212,12 @@ impl<D: BlockDevice> VfsLfs1<D> {
         let mut core = Core::new(bd);
         match core.load() {
             Ok(_) => {
-                self.state = State::Mounted(Mounted {
+                self.state = State::Mounted(alloc::boxed::Box::new(Mounted {
                     core,
                     files: HandleSlab::new(),
                     dirs: HandleSlab::new(),
                     readonly,
-                });
+                }));
                 Ok(())
             }
             Err(e) => {

@@ -255,7 +255,15 @@ pub(crate) fn fetch<D: BlockDevice>(bd: &mut Bd<D>, pair: [u32; 2]) -> Result<Me
         return Ok(m);
     }
     let bs = bd.geo.block_size;
-    let mut best: Option<(usize, u32, u32, [u32; 2], Vec<u8>)> = None;
+    /// A block of the pair that passed the checks.
+    struct Candidate {
+        half: usize,
+        rev: u32,
+        raw_size: u32,
+        tail: [u32; 2],
+        bytes: Vec<u8>,
+    }
+    let mut best: Option<Candidate> = None;
     for (i, &block) in pair.iter().enumerate() {
         let mut hdr = [0u8; HEADER as usize];
         bd.read(block, 0, &mut hdr)?;
@@ -265,10 +273,8 @@ pub(crate) fn fetch<D: BlockDevice>(bd: &mut Bd<D>, pair: [u32; 2]) -> Result<Me
         if !(EMPTY_SIZE..=bs).contains(&size) {
             continue;
         }
-        if let Some((_, best_rev, ..)) = &best {
-            if rev_newer(*best_rev, rev) {
-                continue;
-            }
+        if best.as_ref().is_some_and(|b| rev_newer(b.rev, rev)) {
+            continue;
         }
         let mut buf = alloc::vec![0u8; size as usize];
         bd.read(block, 0, &mut buf)?;
@@ -279,9 +285,22 @@ pub(crate) fn fetch<D: BlockDevice>(bd: &mut Bd<D>, pair: [u32; 2]) -> Result<Me
             u32_at(&hdr, 8, "metadata tail")?,
             u32_at(&hdr, 12, "metadata tail")?,
         ];
-        best = Some((i, rev, raw, tail, buf));
+        best = Some(Candidate {
+            half: i,
+            rev,
+            raw_size: raw,
+            tail,
+            bytes: buf,
+        });
     }
-    let Some((i, rev, raw, tail, mut buf)) = best else {
+    let Some(Candidate {
+        half: i,
+        rev,
+        raw_size: raw,
+        tail,
+        bytes: mut buf,
+    }) = best
+    else {
         return Err(corrupt("no valid block in a metadata pair"));
     };
     buf.truncate(buf.len() - 4);

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use uvfs_backend_lfs::lfs1::{Lfs1Config, VfsLfs1};
-use uvfs_os_api::{BlockDevice, FileType, Filesystem, OpenMode, Result};
+use uvfs_os_api::{FileType, Filesystem, OpenMode, Result};
 use uvfs_vfs_core::RamDisk;
 
 /// `Lfs1Config` from the three numbers.
@@ -132,11 +132,4 @@ pub fn summary(t: &Tree) -> Vec<String> {
             Node::File(d) => format!("{k}:{}:{:02x}", d.len(), d.first().copied().unwrap_or(0)),
         })
         .collect()
-}
-
-/// A RAM disk holding a copy of `dev`'s bytes.
-pub fn image_of(dev: &RamDisk) -> RamDisk {
-    let mut d = RamDisk::from_image(dev.as_bytes().to_vec(), dev.block_size());
-    d.set_flash(dev.needs_erase());
-    d
 }
