@@ -17,7 +17,9 @@
 //! sequences: C zero-fills up to the position on a write of **zero** bytes past the end (the
 //! file grows), and in append mode C writes at the position when it is past the end (after a
 //! seek) instead of at the end. So zero-length writes, and seeks on handles opened for
-//! appending, are skipped.
+//! appending, are skipped. And uvfs starts an appending handle at the end of the file (as
+//! CPython and uvfs's other backends do) where C starts at 0 until the first write: the driver
+//! moves C's new appending handles to the end.
 //!
 //! `truncate` is not compared with C: MicroPython cannot call it, and C 1.7.0's
 //! `lfs_file_truncate` leaves the file's cache in a state the next write asserts on — write a
@@ -29,7 +31,7 @@
 use lfs1_oracle::{CLfs1, Image};
 use proptest::prelude::*;
 use uvfs_backend_lfs::lfs1::VfsLfs1;
-use uvfs_os_api::{Errno, FileHandle, MountOptions, OpenMode, Result};
+use uvfs_os_api::{Errno, FileHandle, MountOptions, OpenMode, Result, SeekFrom};
 use uvfs_testkit::{diff, strategy, Op};
 use uvfs_vfs_core::path::resolve;
 use uvfs_vfs_core::{RamDisk, Vfs};

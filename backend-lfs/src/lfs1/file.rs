@@ -180,6 +180,11 @@ impl OpenFile {
             f.size = 0;
             f.dirty = true;
         }
+        if mode.append {
+            // Like CPython and the other uvfs backends (C littlefs starts at 0 and moves to
+            // the end at the first write).
+            f.pos = f.size;
+        }
         f.pin = core.pins.insert(f.pin_state());
         Ok(f)
     }
