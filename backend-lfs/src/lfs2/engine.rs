@@ -785,8 +785,8 @@ impl<D: BlockDevice> Engine<D> {
     /// Sets the mtime attribute's value, if the file carries it.
     fn stamp(&mut self, fc: *mut FileC, has_attr: bool, now: Option<u64>) {
         if let (true, Some(ns)) = (has_attr, now) {
-            // SAFETY: no engine call is in progress (`&mut self`); the C code reads the bytes
-            // only during calls on this file.
+            // SAFETY: `fc` is a live open file of this engine; no engine call is in progress
+            // (`&mut self`), and the C code reads these bytes only inside engine calls.
             unsafe { addr_of_mut!((*fc).mtime).write(ns.to_le_bytes()) }
         }
     }
