@@ -127,7 +127,11 @@ impl<D: BlockDevice> Disk<D> {
         if self.buckets[(sector & 0xFF) as usize] == 0 {
             return None;
         }
-        if self.lines.get(self.last).is_some_and(|l| l.sector == sector) {
+        if self
+            .lines
+            .get(self.last)
+            .is_some_and(|l| l.sector == sector)
+        {
             return Some(self.last);
         }
         self.lines.iter().position(|l| l.sector == sector)
