@@ -265,8 +265,9 @@ impl<D: BlockDevice> VfsFat<D> {
         // volume out on a dry run first and check the result before touching the device.
         let mut dry = DryRun::default();
         fatfs::format_volume(&mut dry, opts.clone()).map_err(|e| errno::from_io(&e))?;
+        // fatfs may lay out a volume with no usable cluster (tiny devices, huge clusters).
         let g = Geometry::parse(&dry.boot, ss, n)
-            .map_err(|_| Error::bug("bug: fatfs made a boot sector VfsFat cannot read"))?;
+            .map_err(|_| Errno::EINVAL.with_detail("no usable FAT volume fits these options"))?;
         if options.get_fat_type().is_some_and(|t| t != g.fat_type) {
             return Err(Errno::EINVAL.with_detail("the volume cannot have that FAT type"));
         }

@@ -385,3 +385,43 @@ fn directories_moved_between_parents_keep_dotdot_right() {
     assert_eq!(read_file(&mut fs, "/b/f").unwrap(), b"f");
     assert_fsck_clean(&image_of(fs));
 }
+
+/// mkfs on every small device size, every FAT type and a few cluster sizes: a volume that
+/// mounts and passes its check, or `EINVAL`; never a panic inside fatfs's layout arithmetic.
+#[test]
+fn mkfs_never_panics_on_small_devices() {
+    let types = [
+        None,
+        Some(FatType::Fat12),
+        Some(FatType::Fat16),
+        Some(FatType::Fat32),
+    ];
+    for blocks in (1..=160).chain([255, 256, 257, 4095, 4096, 4097, 8190]) {
+        for t in types {
+            for cluster in [None, Some(512), Some(4096), Some(65536)] {
+                let mut opts = FormatOptions::new();
+                if let Some(t) = t {
+                    opts = opts.fat_type(t);
+                }
+                if let Some(c) = cluster {
+                    opts = opts.cluster_size(c);
+                }
+                let mut fs = VfsFat::new(RamDisk::new(512, blocks)).unwrap();
+                match fs.mkfs(&opts) {
+                    Ok(()) => {
+                        fs.mount(false, false).unwrap();
+                        if let Some(t) = t {
+                            assert_eq!(fs.fat_type().unwrap(), t);
+                        }
+                        fs.check().unwrap();
+                        write_file(&mut fs, "/f", b"x").unwrap();
+                        fs.umount().unwrap();
+                    }
+                    Err(e) => {
+                        assert_eq!(e.errno(), Errno::EINVAL, "{blocks} {t:?} {cluster:?}: {e}")
+                    }
+                }
+            }
+        }
+    }
+}
