@@ -126,6 +126,13 @@ impl Run {
                         append: mode.append,
                         live: true,
                     });
+                    if mode.append {
+                        // uvfs starts an appending handle at the end, C at 0 (until its first
+                        // write): put C there too.
+                        let x = self.u.seek(*u, SeekFrom::Current(0));
+                        let y = self.c.seek(*c, SeekFrom::End(0));
+                        self.same(op, "position of a new appending handle", &x, &y)?;
+                    }
                 }
                 self.same(op, "open", &a.map(drop), &b.map(drop))
             }

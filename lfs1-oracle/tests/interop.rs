@@ -171,7 +171,8 @@ fn errnos_match_c_on_the_same_image() {
     populate(&mut c, g.block_size, 3).unwrap();
     c.umount().unwrap();
     let img = c.into_image();
-    let calls: &[(&str, fn(&mut dyn Filesystem) -> uvfs_os_api::Result<()>)] = &[
+    type Call = fn(&mut dyn Filesystem) -> uvfs_os_api::Result<()>;
+    let calls: &[(&str, Call)] = &[
         ("mkdir existing", |fs| fs.mkdir("/docs")),
         ("mkdir missing parent", |fs| fs.mkdir("/nope/x")),
         ("mkdir through a file", |fs| fs.mkdir("/one/x")),
