@@ -270,7 +270,16 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
             return Err(Errno::EROFS.with_detail("read-only mount"));
         }
         let now = self.now();
-        self.engine.open(p, flags, now)
+        self.engine.open(p, flags, now).map_err(|e| {
+            // littlefs reports a full metadata block as LFS_ERR_NAMETOOLONG when it creates a
+            // file (the name "does not fit"). The name was checked against NAME_MAX above, so
+            // the volume is full.
+            if e.errno() == Errno::ENAMETOOLONG {
+                Errno::ENOSPC.with_detail("no room for a new directory entry")
+            } else {
+                e
+            }
+        })
     }
 
     fn close(&mut self, file: FileHandle) -> Result<()> {

@@ -588,3 +588,31 @@ fn cwd_and_relative_paths_through_the_router() {
     let mut fs = vfs.umount("/flash").unwrap();
     assert_eq!(fs.stat("/").unwrap_err(), Errno::ENODEV);
 }
+
+/// littlefs reports a full volume as `LFS_ERR_NAMETOOLONG` when a new file's entry does not fit
+/// (found filling a 16 KiB image from the CLI): uvfs says `ENOSPC`, and every file written
+/// before is still there after a remount.
+#[test]
+fn a_full_volume_is_enospc_for_new_files_not_enametoolong() {
+    let mut fs = mounted(4096, 4);
+    let mut written = Vec::new();
+    let mut errors = Vec::new();
+    for i in 0..80 {
+        let p = format!("/cfg{i}.txt");
+        match write_file(&mut fs, &p, &[b'x'; 100]) {
+            Ok(()) => written.push(format!("cfg{i}.txt")),
+            Err(e) => errors.push(e.errno()),
+        }
+    }
+    assert!(written.len() > 20, "{written:?}");
+    assert!(!errors.is_empty(), "80 files should not fit in 4 blocks");
+    assert!(errors.iter().all(|&e| e == Errno::ENOSPC), "{errors:?}");
+    fs.umount().unwrap();
+    fs.mount(false, false).unwrap();
+    let mut listed = names(&mut fs, "/").unwrap();
+    listed.retain(|n| written.contains(n));
+    assert_eq!(listed.len(), written.len());
+    for n in &written {
+        assert_eq!(read_file(&mut fs, &format!("/{n}")).unwrap(), [b'x'; 100]);
+    }
+}
