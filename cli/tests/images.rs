@@ -483,3 +483,62 @@ fn check_reports_damage_without_panicking() {
         );
     }
 }
+
+/// Filling a small image with small files in the shell: writes fail with ENOSPC once it is
+/// full, and every file written before survives, readable, in the saved image.
+#[test]
+fn filling_an_image_keeps_every_file_written_before() {
+    for (kind, size) in [
+        ("fat", "64K"),
+        ("lfs1", "32K"),
+        ("lfs2", "16K"),
+        ("kv", "16K"),
+    ] {
+        let d = Dir::new();
+        let bs = if matches!(kind, "fat" | "lfs1") {
+            "512"
+        } else {
+            "4K"
+        };
+        d.ok(&[
+            "mkfs",
+            "fs.img",
+            "--fs",
+            kind,
+            "--size",
+            size,
+            "--block-size",
+            bs,
+        ]);
+        let body = "x".repeat(100);
+        let cmds: Vec<String> = (0..150)
+            .map(|i| format!("write /f/c{i}.txt {body}"))
+            .collect();
+        let mount = format!("/f={kind}:fs.img");
+        let script = cmds.join("; ");
+        let out = d.run(&["shell", "--mount", &mount, "-c", &script]);
+        let err = text(&out.stderr);
+        let failed: Vec<&str> = err.lines().filter(|l| l.starts_with("write: ")).collect();
+        assert!(!failed.is_empty(), "{kind}: 150 files fit in {size}");
+        assert!(
+            failed.iter().all(|l| l.contains("[Errno 28] ENOSPC")),
+            "{kind}: {err}"
+        );
+        let check = d.ok(&["check", "fs.img"]);
+        assert!(check.contains(" 0 problems"), "{kind}: {check}");
+        let full: Vec<String> = (0..150)
+            .map(|i| format!("c{i}.txt"))
+            .filter(|n| {
+                !failed
+                    .iter()
+                    .any(|l| l.starts_with(&format!("write: /f/{n}:")))
+            })
+            .collect();
+        assert!(full.len() > 10, "{kind}: only {} files fit", full.len());
+        d.ok(&["unpack", "fs.img", "out"]);
+        for n in &full {
+            let got = fs::read_to_string(d.path("out").join(n)).unwrap();
+            assert_eq!(got, format!("{body}\n"), "{kind}: {n}");
+        }
+    }
+}
