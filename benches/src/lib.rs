@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod backends;
+mod clock;
 mod io;
 mod nor;
 pub mod raw;
@@ -11,6 +12,7 @@ pub mod suites;
 mod workload;
 
 pub use backends::{scratch_dir, Case, Geometry, Kind, Routed, Volume, KV_PAGE, KV_WORD};
+pub use clock::{BenchClock, ClockKind, ClockStart};
 pub use io::{Counting, IoCost, IoCount, IoMeter};
 pub use nor::{SimNor, SimNorError};
 pub use report::{criterion_dir, fmt_ns, machine, median_ns, Group, Metered, Per, Session, Target};

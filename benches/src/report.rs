@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 
+use crate::clock::{BenchClock, ClockKind};
 use crate::io::{IoCost, IoMeter};
 use crate::workload::Outcome;
 
@@ -107,10 +107,12 @@ impl Session {
         }
     }
 
-    /// Criterion configured from the command line (`-- --warm-up-time 1 --measurement-time 3`,
-    /// a filter, `--test`, ...), with the defaults otherwise.
-    pub fn criterion() -> Criterion {
+    /// Criterion measuring with [`BenchClock`] (thread CPU time unless `UVFS_BENCH_CLOCK=wall`),
+    /// configured from the command line (`-- --warm-up-time 1 --measurement-time 3`, a filter,
+    /// `--test`, ...); warm-up 1 s and measurement 3 s otherwise.
+    pub fn criterion() -> Criterion<BenchClock> {
         Criterion::default()
+            .with_measurement(BenchClock::new(ClockKind::from_env()))
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(3))
             .configure_from_args()
@@ -118,7 +120,7 @@ impl Session {
 
     /// A criterion group named `name` whose benchmarks this session tracks. Heavy groups should
     /// lower the sample size ([`Group::sample_size`]).
-    pub fn group<'a>(&'a self, c: &'a mut Criterion, name: &str) -> Group<'a> {
+    pub fn group<'a>(&'a self, c: &'a mut Criterion<BenchClock>, name: &str) -> Group<'a> {
         Group {
             inner: c.benchmark_group(name),
             name: name.to_string(),
@@ -147,11 +149,16 @@ impl Session {
 
     /// Ends the run: criterion's summary, then the machine, the I/O table and the ratio tables,
     /// printed and written to `<criterion dir>/uvfs/<name>.md`.
-    pub fn finish(self, c: Criterion) {
+    pub fn finish(self, c: Criterion<BenchClock>) {
         c.final_summary();
         let mut out = String::new();
         let _ = writeln!(out, "\n## {} (uvfs-benches)\n", self.name);
         let _ = writeln!(out, "{}", machine());
+        let _ = writeln!(
+            out,
+            "Clock: {} (`UVFS_BENCH_CLOCK=wall` for wall time).\n",
+            ClockKind::from_env().describe()
+        );
         out.push_str(&self.io_table());
         out.push_str(&self.ratio_tables());
         println!("{out}");
@@ -224,6 +231,7 @@ impl Session {
                  | comparison | subject | baseline | subject time | baseline time | ratio | target | met |\n\
                  |---|---|---|---:|---:|---:|---:|---|\n"
             );
+            let mut missing = 0;
             for s in specs.iter().filter(|s| s.table == table) {
                 let measured = |id: &str| {
                     if ran.contains(id) {
@@ -243,7 +251,10 @@ impl Session {
                         };
                         (format!("{r:.3}"), met)
                     }
-                    _ => ("not measured in this run".into(), ""),
+                    _ => {
+                        missing += 1;
+                        continue;
+                    }
                 };
                 let target = match s.target {
                     Target::None => String::new(),
@@ -259,6 +270,13 @@ impl Session {
                     base.map_or(String::new(), fmt_ns),
                 );
             }
+            if missing > 0 {
+                let _ = writeln!(
+                    out,
+                    "\n({missing} comparisons of this table were not measured in this run: \
+                     filtered out, or `--test`.)"
+                );
+            }
             out.push('\n');
         }
         out
@@ -267,7 +285,7 @@ impl Session {
 
 /// A criterion group run through a [`Session`].
 pub struct Group<'a> {
-    inner: BenchmarkGroup<'a, WallTime>,
+    inner: BenchmarkGroup<'a, BenchClock>,
     name: String,
     session: &'a Session,
 }
