@@ -329,7 +329,11 @@ pub fn exercise(fs: &mut dyn Filesystem, fuel: &mut Fuel, strict_sizes: bool, pr
         );
     }
     let probe = probe_writes(fs, fuel, probe_len, first.entries as u8);
-    if fs.umount().is_err() {
+    let umounted = fs.umount();
+    if debug {
+        eprintln!("probe left {:?}; umount: {umounted:?}", probe.path);
+    }
+    if umounted.is_err() {
         return;
     }
     if fs.mount(true, false).is_err() {
@@ -340,7 +344,17 @@ pub fn exercise(fs: &mut dyn Filesystem, fuel: &mut Fuel, strict_sizes: bool, pr
         return;
     }
     if let Some(path) = &probe.path {
-        if let Some(back) = read_all(fs, path, fuel) {
+        let back = read_all(fs, path, fuel);
+        if debug {
+            let first_diff = back
+                .as_ref()
+                .map(|b| (b.len(), b.iter().zip(&probe.data).position(|(x, y)| x != y)));
+            eprintln!(
+                "after remount, {path} ({} bytes written): (bytes read, first difference) {first_diff:?}",
+                probe.data.len()
+            );
+        }
+        if let Some(back) = back {
             assert!(
                 back == probe.data,
                 "{path}: after a clean remount it reads back differently"
