@@ -11,8 +11,8 @@
 //! Every iteration starts from a copy of the image made outside the timing, and the engine is
 //! dropped outside it too.
 //!
-//! Run: `cargo bench --manifest-path lfs1-oracle/Cargo.toml --bench lfs1` (add `-- --quick` for
-//! a short run).
+//! Run: `cargo bench --manifest-path lfs1-oracle/Cargo.toml --features bench --bench lfs1` (add
+//! `-- --quick` for a short run).
 
 use std::hint::black_box;
 
