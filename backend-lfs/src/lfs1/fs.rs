@@ -301,7 +301,9 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
         }
         match self.try_mount(readonly) {
             Ok(()) => Ok(()),
-            Err(e) if mkfs && !readonly && e.errno() != Errno::EINVAL => {
+            // Only a missing or damaged volume is formatted: not a device error, not another
+            // geometry or version, never on a read-only mount.
+            Err(e) if mkfs && !readonly && e.errno() == super::errno::ECORRUPT => {
                 self.mkfs()?;
                 self.try_mount(readonly)
             }

@@ -475,3 +475,58 @@ fn no_space_keeps_the_committed_version() {
     fs.mount(false, false).unwrap();
     assert_eq!(read_file(&mut fs, "/again").unwrap(), pattern(5, 2000));
 }
+
+#[test]
+fn mkfs_on_mount_only_replaces_a_missing_volume() {
+    use uvfs_os_api::{BlockCount, BlockDevice, BlockIdx, Result};
+    /// Reads of block 0 fail.
+    struct Failing(RamDisk);
+    impl BlockDevice for Failing {
+        fn block_size(&self) -> u32 {
+            self.0.block_size()
+        }
+        fn block_count(&self) -> u32 {
+            self.0.block_count()
+        }
+        fn needs_erase(&self) -> bool {
+            true
+        }
+        fn read(&mut self, block: BlockIdx, offset: u32, buf: &mut [u8]) -> Result<()> {
+            if block.0 == 0 {
+                return Err(Errno::EIO.into());
+            }
+            self.0.read(block, offset, buf)
+        }
+        fn write(&mut self, block: BlockIdx, offset: u32, data: &[u8]) -> Result<()> {
+            self.0.write(block, offset, data)
+        }
+        fn erase(&mut self, block: BlockIdx, count: BlockCount) -> Result<()> {
+            self.0.erase(block, count)
+        }
+    }
+    let mut fs = mounted(512, 64);
+    write_file(&mut fs, "/keep", b"data").unwrap();
+    fs.umount().unwrap();
+    let disk = fs.into_device().unwrap();
+    let image = disk.as_bytes().to_vec();
+    let mut fs = VfsLfs1::new(Failing(disk), Lfs1Config::default());
+    assert_eq!(fs.mount(false, true).unwrap_err(), Errno::EIO);
+    let disk = fs.into_device().unwrap().0;
+    assert_eq!(
+        disk.as_bytes(),
+        &image[..],
+        "a device error is no reason to format"
+    );
+    // A volume larger than the device (a truncated image): EINVAL, not formatted either.
+    let half = image[..32 * 512].to_vec();
+    let mut fs = VfsLfs1::new(
+        RamDisk::from_image(half.clone(), 512),
+        Lfs1Config::default(),
+    );
+    assert_eq!(fs.mount(false, true).unwrap_err(), Errno::EINVAL);
+    assert_eq!(fs.into_device().unwrap().as_bytes(), &half[..]);
+    // A blank device is formatted.
+    let mut fs = VfsLfs1::new(RamDisk::new(512, 64), Lfs1Config::default());
+    fs.mount(false, true).unwrap();
+    assert!(listing(&mut fs, "/").unwrap().is_empty());
+}
