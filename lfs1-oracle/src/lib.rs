@@ -10,6 +10,7 @@
 //! mounted, `EINVAL` for paths the router would never pass. Every other errno is C's
 //! (`-err`, as MicroPython raises it).
 
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 use cty::{c_int, c_void};
