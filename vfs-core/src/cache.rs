@@ -14,11 +14,13 @@ struct Line {
 /// A write-back cache of `lines` whole blocks with least-recently-used eviction.
 ///
 /// Small and unaligned accesses (FAT's directory and FAT-table updates) hit the cache instead of
-/// the device. Writes to a device that `needs_erase()` (flash) go straight through (the cached
-/// copy is updated), because programming order matters to flash filesystems; on disk-like
-/// devices they stay in the cache until eviction, [`BlockDevice::sync`], or
-/// [`BlockCache::into_inner`]. Dropping the cache without syncing loses unwritten blocks, as
-/// pulling power would.
+/// the device. Whole blocks that are not cached bypass it in both directions (a run of them is
+/// one device call), so sequential streams neither pay for copies nor evict the hot blocks.
+/// Writes to a device that `needs_erase()` (flash) go straight through (the cached copy is
+/// updated), because programming order matters to flash filesystems; on disk-like devices
+/// partial-block writes and writes to cached blocks stay in the cache until eviction,
+/// [`BlockDevice::sync`], or [`BlockCache::into_inner`]. Dropping the cache without syncing
+/// loses unwritten blocks, as pulling power would.
 ///
 /// ```
 /// use uvfs_os_api::{BlockDevice, BlockIdx};
@@ -149,13 +151,8 @@ impl<D: BlockDevice> BlockCache<D> {
         Ok(victim)
     }
 
-    /// Splits a byte range into (block, offset-in-block, range-in-buffer) pieces.
-    fn pieces(
-        &self,
-        block: BlockIdx,
-        offset: u32,
-        len: usize,
-    ) -> Result<Vec<(u32, usize, core::ops::Range<usize>)>> {
+    /// Checks the range and returns the pieces it splits into, one per block.
+    fn pieces(&self, block: BlockIdx, offset: u32, len: usize) -> Result<Pieces> {
         let start = uvfs_os_api::check_range(
             self.dev.block_size(),
             self.dev.block_count(),
@@ -163,18 +160,58 @@ impl<D: BlockDevice> BlockCache<D> {
             offset,
             len,
         )?;
-        let bs = self.block_size as u64;
-        let mut out = Vec::new();
-        let mut done = 0usize;
-        while done < len {
-            let at = start + done as u64;
-            let b = u32::try_from(at / bs).map_err(|_| Error::bug("bug: block index overflow"))?;
-            let off = (at % bs) as usize;
-            let n = (self.block_size - off).min(len - done);
-            out.push((b, off, done..done + n));
-            done += n;
+        Ok(Pieces {
+            start,
+            len,
+            done: 0,
+            block_size: self.block_size,
+        })
+    }
+
+    /// How many whole blocks the cache does not hold start the rest of `pieces` at `first`, for one
+    /// bypassing device call.
+    fn uncached_run(&self, pieces: &Pieces, first: u32) -> usize {
+        let whole_left = (pieces.len - pieces.done) / self.block_size;
+        let mut n = 0;
+        while n < whole_left {
+            let b = u64::from(first) + n as u64;
+            match u32::try_from(b) {
+                Ok(b) if self.find(b).is_none() => n += 1,
+                _ => break,
+            }
         }
-        Ok(out)
+        n
+    }
+}
+
+/// The (block, offset in block, range in the caller's buffer) pieces of a checked byte range.
+struct Pieces {
+    start: u64,
+    len: usize,
+    done: usize,
+    block_size: usize,
+}
+
+impl Pieces {
+    /// The next piece, or `None` at the end; `Err` only if a block index overflows (impossible
+    /// after `check_range`).
+    fn next_piece(&mut self) -> Result<Option<(u32, usize, core::ops::Range<usize>)>> {
+        if self.done >= self.len {
+            return Ok(None);
+        }
+        let bs = self.block_size as u64;
+        let at = self.start + self.done as u64;
+        let b = u32::try_from(at / bs).map_err(|_| Error::bug("bug: block index overflow"))?;
+        let off = (at % bs) as usize;
+        let n = (self.block_size - off).min(self.len - self.done);
+        let range = self.done..self.done + n;
+        self.done += n;
+        Ok(Some((b, off, range)))
+    }
+
+    /// Skips `blocks` whole blocks (after a bypassing call served them).
+    fn skip_blocks(&mut self, blocks: usize) {
+        self.done += blocks * self.block_size;
     }
 }
 
@@ -196,8 +233,18 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
     }
 
     fn read(&mut self, block: BlockIdx, offset: u32, buf: &mut [u8]) -> Result<()> {
-        for (b, off, range) in self.pieces(block, offset, buf.len())? {
+        let mut pieces = self.pieces(block, offset, buf.len())?;
+        while let Some((b, off, range)) = pieces.next_piece()? {
             let n = range.len();
+            if n == self.block_size && self.find(b).is_none() {
+                // A run of whole blocks the cache does not hold: straight from the device.
+                let run = 1 + self.uncached_run(&pieces, b.saturating_add(1));
+                let end = range.start + run * self.block_size;
+                self.dev.read(BlockIdx(b), 0, &mut buf[range.start..end])?;
+                self.stats.misses += run as u64;
+                pieces.skip_blocks(run - 1);
+                continue;
+            }
             let i = self.line_for(b, false)?;
             buf[range].copy_from_slice(&self.line_data(i)[off..off + n]);
         }
@@ -206,8 +253,9 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
 
     fn write(&mut self, block: BlockIdx, offset: u32, data: &[u8]) -> Result<()> {
         if self.dev.needs_erase() {
+            let mut pieces = self.pieces(block, offset, data.len())?;
             self.dev.write(block, offset, data)?;
-            for (b, off, range) in self.pieces(block, offset, data.len())? {
+            while let Some((b, off, range)) = pieces.next_piece()? {
                 if let Some(i) = self.find(b) {
                     let n = range.len();
                     self.line_data(i)[off..off + n].copy_from_slice(&data[range]);
@@ -215,8 +263,18 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
             }
             return Ok(());
         }
-        for (b, off, range) in self.pieces(block, offset, data.len())? {
+        let mut pieces = self.pieces(block, offset, data.len())?;
+        while let Some((b, off, range)) = pieces.next_piece()? {
             let n = range.len();
+            if n == self.block_size && self.find(b).is_none() {
+                // A run of whole blocks the cache does not hold: straight to the device.
+                let run = 1 + self.uncached_run(&pieces, b.saturating_add(1));
+                let end = range.start + run * self.block_size;
+                self.dev.write(BlockIdx(b), 0, &data[range.start..end])?;
+                self.stats.misses += run as u64;
+                pieces.skip_blocks(run - 1);
+                continue;
+            }
             let i = self.line_for(b, n == self.block_size)?;
             self.line_data(i)[off..off + n].copy_from_slice(&data[range]);
             self.lines[i].dirty = true;
@@ -253,5 +311,32 @@ impl<D: BlockDevice> BlockDevice for BlockCache<D> {
     fn deinit(&mut self) -> Result<()> {
         self.flush_all()?;
         self.dev.deinit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RamDisk;
+
+    #[test]
+    fn whole_blocks_bypass_the_cache_but_see_cached_ones() {
+        let mut c = BlockCache::new(RamDisk::new(512, 8), 2);
+        // Block 2 cached and dirty (a partial write), its device copy still zero.
+        c.write(BlockIdx(2), 10, b"dirty").unwrap();
+        // Blocks 0..4 written whole: 0, 1 and 3 go straight to the device, 2 into its line.
+        c.write(BlockIdx(0), 0, &[7u8; 2048]).unwrap();
+        assert_eq!(c.inner().as_bytes()[0], 7);
+        assert_eq!(c.inner().as_bytes()[3 * 512], 7);
+        assert_eq!(c.inner().as_bytes()[2 * 512], 0); // still only in the cache
+        c.write(BlockIdx(2), 10, b"again").unwrap();
+        let mut buf = [0u8; 2048];
+        c.read(BlockIdx(0), 0, &mut buf).unwrap();
+        assert_eq!(&buf[2 * 512 + 10..2 * 512 + 15], b"again");
+        assert!(buf[..1024].iter().all(|&b| b == 7));
+        // Whole-block reads of uncached blocks did not fill lines: block 2 is the only one.
+        assert_eq!(c.lines.iter().filter(|l| l.block.is_some()).count(), 1);
+        c.sync().unwrap();
+        assert_eq!(&c.inner().as_bytes()[2 * 512 + 10..2 * 512 + 15], b"again");
     }
 }
