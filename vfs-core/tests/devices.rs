@@ -156,7 +156,7 @@ impl ReadNorFlash for TestFlash {
     const READ_SIZE: usize = 4;
     fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError> {
         let o = offset as usize;
-        if o % 4 != 0 || bytes.len() % 4 != 0 {
+        if !o.is_multiple_of(4) || !bytes.len().is_multiple_of(4) {
             return Err(FlashError(NorFlashErrorKind::NotAligned));
         }
         let src = self
@@ -183,7 +183,7 @@ impl NorFlash for TestFlash {
     }
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
         let o = offset as usize;
-        if o % 4 != 0 || bytes.len() % 4 != 0 {
+        if !o.is_multiple_of(4) || !bytes.len().is_multiple_of(4) {
             return Err(FlashError(NorFlashErrorKind::NotAligned));
         }
         let dst = self

@@ -291,9 +291,10 @@ fn files_through_the_router() {
 fn uname_urandom_and_statvfs() {
     let mut vfs = Vfs::new();
     assert_eq!(vfs.uname().sysname, "uvfs");
-    let mut fields = uvfs_vfs_core::UnameFields::default();
-    fields.machine = "pyboard".into();
-    vfs.set_uname(fields);
+    vfs.set_uname(uvfs_vfs_core::UnameFields {
+        machine: "pyboard".into(),
+        ..Default::default()
+    });
     assert_eq!(vfs.uname().machine, "pyboard");
     let mut a = [0u8; 32];
     let mut b = [0u8; 32];
