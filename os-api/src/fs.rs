@@ -89,7 +89,9 @@ pub trait Filesystem {
     /// Starts listing a directory (`ilistdir`).
     fn opendir(&mut self, path: &str) -> Result<DirHandle>;
 
-    /// The next entry, or `None` when the listing is done. Never yields `.` or `..`.
+    /// The next entry, or `None` when the listing is done. Never yields `.` or `..`: every
+    /// name is a path component ([`path::is_component`](crate::path::is_component)). A name read
+    /// from damaged media that is not one is `EIO` for that entry; the listing may go on.
     fn readdir(&mut self, dir: DirHandle) -> Result<Option<DirEntry>>;
 
     /// Ends a listing.

@@ -34,6 +34,28 @@ pub fn validate(path: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `name` can be one component of a path: not empty, `.` or `..`, without `/` or NUL,
+/// at most [`NAME_MAX`] bytes. Every name a backend lists must be one (see
+/// [`Filesystem::readdir`](crate::Filesystem::readdir)); a name read from damaged media that is
+/// not is reported as `EIO` rather than listed, since no path could reach it (and one with a
+/// `/` would name something else).
+///
+/// ```
+/// use uvfs_os_api::path;
+/// assert!(path::is_component("boot.py"));
+/// for bad in ["", ".", "..", "a/b", "/", "a\0b"] {
+///     assert!(!path::is_component(bad), "{bad:?}");
+/// }
+/// ```
+pub fn is_component(name: &str) -> bool {
+    !(name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains('/')
+        || name.contains('\0')
+        || name.len() > NAME_MAX)
+}
+
 /// The components of a normalised path (none for the root).
 ///
 /// ```

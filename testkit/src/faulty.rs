@@ -600,6 +600,37 @@ impl fmt::Display for CutCoverage {
     }
 }
 
+/// How many cut points a campaign asks for, from the environment variable
+/// [`CUT_POINTS_VAR`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CutPoints {
+    /// `UVFS_CUT_POINTS=all`: every write and erase of the workload.
+    All,
+    /// `UVFS_CUT_POINTS=N`: `N` points spread evenly over the workload.
+    Spread(u64),
+}
+
+/// The environment variable that sets the size of every power-cut campaign:
+/// `UVFS_CUT_POINTS=all` or a number of cut points per sweep. It overrides the
+/// [`SweepOptions`] a test passes (its tearing mode is kept), so the same tests run as a quick
+/// check by default and as a campaign of any size on demand.
+pub const CUT_POINTS_VAR: &str = "UVFS_CUT_POINTS";
+
+/// [`CUT_POINTS_VAR`] parsed; `None` when it is unset, empty or not understood.
+///
+/// ```
+/// use uvfs_testkit::cut_points_from_env;
+/// std::env::remove_var("UVFS_CUT_POINTS");
+/// assert_eq!(cut_points_from_env(), None);
+/// ```
+pub fn cut_points_from_env() -> Option<CutPoints> {
+    let v = std::env::var(CUT_POINTS_VAR).ok()?;
+    match v.trim() {
+        "all" => Some(CutPoints::All),
+        n => n.parse().ok().filter(|&n| n > 0).map(CutPoints::Spread),
+    }
+}
+
 /// Runs `workload` once per power-cut point and checks what survives each cut.
 ///
 /// First it runs `workload` on a device from `make` with no fault, counting its writes and
@@ -610,6 +641,9 @@ impl fmt::Display for CutCoverage {
 ///
 /// The workload must be deterministic: a run in which the cut point is never reached is an
 /// error. Returns the coverage, or the first failure (`"cut 12/40: <check's message>"`).
+///
+/// [`CUT_POINTS_VAR`] (`UVFS_CUT_POINTS=all` or `=N`), when set, replaces `options.stride` and
+/// `options.max_points`.
 ///
 /// ```
 /// use uvfs_os_api::{BlockDevice, BlockIdx};
@@ -642,10 +676,14 @@ pub fn sweep_power_cuts<D: BlockDevice>(
     let mut dry = FaultyDevice::new(make());
     let total = dry.count_writes(&mut workload);
     drop(dry);
-    let stride = options.stride.max(1);
+    let (stride, max_points) = match cut_points_from_env() {
+        Some(CutPoints::All) => (1, None),
+        Some(CutPoints::Spread(n)) => (total.div_ceil(n.max(1)).max(1), Some(n)),
+        None => (options.stride.max(1), options.max_points),
+    };
     let mut covered = 0;
     let mut index = 0;
-    while index < total && options.max_points.is_none_or(|max| covered < max) {
+    while index < total && max_points.is_none_or(|max| covered < max) {
         let mut dev = FaultyDevice::new(make());
         dev.tear_cut_write_after(options.tear_bytes);
         dev.cut_power_after(index);

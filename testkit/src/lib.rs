@@ -12,8 +12,8 @@ pub mod strategy;
 
 pub use diff::{Mismatch, Op};
 pub use faulty::{
-    sweep_power_cuts, CutCoverage, CutPoint, Faults, FaultyDevice, IoStats, SharedDevice,
-    SweepOptions,
+    cut_points_from_env, sweep_power_cuts, CutCoverage, CutPoint, CutPoints, Faults, FaultyDevice,
+    IoStats, SharedDevice, SweepOptions, CUT_POINTS_VAR,
 };
 pub use memfs::{MemFs, MEMFS_BLOCK_SIZE, MEMFS_DEFAULT_BLOCKS};
 pub use profile::{Action, Profile, Rules};

@@ -477,6 +477,11 @@ impl Vfs {
                 .find(|m| m.id == id)
                 .ok_or(Error::from(Errno::EBADF))?;
             match m.fs.readdir(handle)? {
+                Some(entry) if !uvfs_os_api::path::is_component(entry.name.as_str()) => {
+                    // Damaged media: a name no path can reach (or one with a `/`, which would
+                    // reach something else). The listing can go on past it.
+                    return Err(Errno::EIO.with_detail("damaged directory entry: not a name"));
+                }
                 Some(entry) => {
                     // A directory of the same name as a mount point is shadowed by the mount.
                     open.mount_points.retain(|n| *n != entry.name);

@@ -8,7 +8,8 @@
 //!
 //! By default every 4th cut point is visited without tearing, on both devices, and every 16th
 //! with two tearing modes; `LFS1_POWER_FULL=1` visits every cut point with five tearing modes on
-//! both devices (the full campaign).
+//! both devices (the full campaign). `UVFS_CUT_POINTS=N` (or `all`) sets the number of cut
+//! points of each sweep.
 
 use std::cell::Cell;
 
@@ -311,7 +312,9 @@ fn run(flash: bool, tears: &[Option<usize>], stride: u64) {
         println!("{kind}, tear {tear_bytes:?}: covered {covered} of {total} cut points");
         points += covered;
     }
-    assert!(points > 60, "only {points} cut points");
+    if uvfs_testkit::cut_points_from_env().is_none() {
+        assert!(points > 60, "only {points} cut points");
+    }
     println!("{kind}: {points} cut points in all");
 }
 
