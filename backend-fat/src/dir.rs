@@ -189,7 +189,12 @@ impl LongName {
         if !ok {
             return None;
         }
-        while matches!(units.last(), Some(0 | 0xFFFF)) {
+        // A long name ends at its first NUL (the rest of the last entry is 0xFFFF padding), as
+        // FatFs reads it; damaged entries may carry more after it.
+        if let Some(end) = units.iter().position(|&u| u == 0) {
+            units.truncate(end);
+        }
+        while matches!(units.last(), Some(0xFFFF)) {
             units.pop();
         }
         if units.is_empty() {

@@ -1051,7 +1051,14 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     }
 
     fn readdir(&mut self, d: DirHandle) -> Result<Option<DirEntry>> {
-        Ok(self.mounted()?.dirs.get_mut(d)?.pop_front())
+        match self.mounted()?.dirs.get_mut(d)?.pop_front() {
+            // A damaged entry whose name no path can reach (a `/` in a short name, control
+            // bytes of a broken long name cut to nothing): reported, and the listing goes on.
+            Some(e) if !path::is_component(e.name.as_str()) => {
+                Err(Errno::EIO.with_detail("damaged directory entry: not a name"))
+            }
+            other => Ok(other),
+        }
     }
 
     fn closedir(&mut self, d: DirHandle) -> Result<()> {

@@ -29,3 +29,6 @@ mod corrupt;
 /// VfsFat-specific behaviour: mkfs layouts, labels, timestamps, many open files, read-only
 /// mounts that never write, errnos, the cache option, `Send`.
 mod behaviour;
+
+/// Fuzz findings, each with its input under `tests/regressions/`.
+mod fuzz;
