@@ -38,7 +38,8 @@ use core::ptr::{addr_of, addr_of_mut, NonNull};
 
 use littlefs2::ll;
 use uvfs_os_api::{
-    BlockDevice, DirHandle, Errno, Error, FileHandle, FileType, HandleSlab, Name, Result, SeekFrom,
+    path, BlockDevice, DirHandle, Errno, Error, FileHandle, FileType, HandleSlab, Name, Result,
+    SeekFrom, NAME_MAX,
 };
 
 use super::config::{DiskVersion, Geometry};
@@ -167,6 +168,8 @@ pub(crate) struct Info {
     /// The file's size; 0 for a directory.
     pub size: u32,
     pub name: Name,
+    /// The name on the medium is at most [`NAME_MAX`] bytes (`name` holds all of it, decoded).
+    pub name_fits: bool,
 }
 
 /// A path as littlefs wants it: NUL-terminated.
@@ -203,7 +206,7 @@ fn lfs_size(len: usize) -> Result<u32> {
 }
 
 /// Converts an `lfs_info` (a name of up to 256 bytes, NUL-terminated unless the image is
-/// damaged).
+/// damaged). Names that are not valid UTF-8 are decoded lossily.
 fn info_from(raw: &ll::lfs_info) -> Info {
     let bytes: Vec<u8> = raw
         .name
@@ -223,6 +226,7 @@ fn info_from(raw: &ll::lfs_info) -> Info {
             raw.size
         },
         name: Name::from_bytes_lossy(&bytes),
+        name_fits: bytes.len() <= NAME_MAX,
     }
 }
 
@@ -934,11 +938,13 @@ impl<D: BlockDevice> Engine<D> {
     }
 
     /// The next entry other than `.` and `..`, or `None` at the end. `EIO` if the listing goes
-    /// on longer than any real directory could ([`Geometry::listing_cap`]).
+    /// on longer than any real directory could ([`Geometry::listing_cap`]), and `EIO` for an
+    /// entry whose name is not a path component (damaged metadata: a name with a `/`, empty,
+    /// `.`, `..`, or longer than [`NAME_MAX`]); the listing can go on past it.
     pub(crate) fn readdir(&mut self, h: DirHandle) -> Result<Option<Info>> {
         let cap = self.geo.listing_cap();
         loop {
-            let dc = {
+            let (dc, position) = {
                 let session = self.session.as_mut().ok_or_else(not_mounted)?;
                 let d = session.dirs.get_mut(h)?;
                 d.seen += 1;
@@ -947,7 +953,7 @@ impl<D: BlockDevice> Engine<D> {
                         Errno::EIO.with_detail("directory listing does not end (damaged image?)")
                     );
                 }
-                d.c.as_ptr()
+                (d.c.as_ptr(), d.seen)
             };
             let mut raw = ll::lfs_info::default();
             let out = addr_of_mut!(raw);
@@ -958,9 +964,23 @@ impl<D: BlockDevice> Engine<D> {
                 return Ok(None);
             }
             let info = info_from(&raw);
-            if info.name.as_str() != "." && info.name.as_str() != ".." {
-                return Ok(Some(info));
+            // littlefs makes up `.` and `..` as the first two entries of every listing; any
+            // later entry comes from the medium, and a damaged one can be called anything.
+            let synthetic = match position {
+                1 => Some("."),
+                2 => Some(".."),
+                _ => None,
+            };
+            if let Some(expected) = synthetic {
+                if info.name.as_str() != expected {
+                    return Err(Error::bug("bug: littlefs listing without '.' and '..'"));
+                }
+                continue;
             }
+            if !info.name_fits || !path::is_component(info.name.as_str()) {
+                return Err(Errno::EIO.with_detail("damaged directory entry: not a name"));
+            }
+            return Ok(Some(info));
         }
     }
 

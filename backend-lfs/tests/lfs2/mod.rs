@@ -27,3 +27,6 @@ mod power;
 /// Damaged media: blank and random devices, bit flips, garbage blocks, a looping metadata
 /// chain, the work budget (`UVFS_LFS2_CORRUPT_CASES`).
 mod corrupt;
+
+/// Fuzz findings, each with its input (`regressions/*.img.gz`) and what failed and why.
+mod regressions;
