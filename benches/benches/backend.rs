@@ -8,7 +8,7 @@
 //! Every backend of `Kind::PER_BACKEND` runs at each of its geometries (see `Case`); the file
 //! is 1 MiB, or a quarter of the volume where that is smaller (kv).
 
-use uvfs_benches::suites::{file_io, CHUNKS};
+use uvfs_benches::suites::{boxed, file_io, Subj, CHUNKS};
 use uvfs_benches::{Case, Kind, Session};
 
 fn main() {
@@ -18,14 +18,14 @@ fn main() {
         let mut g = session.group(&mut c, "backend");
         g.sample_size(10);
         for case in Case::all(Kind::PER_BACKEND) {
-            file_io(
-                &mut g,
-                &case.label(),
-                "",
-                case.large_file(),
-                &CHUNKS,
-                &|| case.volume(),
-            );
+            let label = case.label();
+            let make = || boxed(case.volume());
+            let subject = Subj {
+                label: &label,
+                prefix: "",
+                make: &make,
+            };
+            file_io(&mut g, &[subject], case.large_file(), &CHUNKS);
         }
         g.finish();
     }

@@ -9,11 +9,13 @@
 //!
 //! Workloads (one iteration each):
 //! - `seq_read`: every block in block-sized reads (the whole 1 MiB device);
-//! - `seq_write`: every block written (erased first on flash), then `sync`;
+//! - `seq_write`: every block written (erased first on flash), then `sync`; successive
+//!   iterations alternate between two contents (so a layer that skips unchanged writes, as
+//!   `DiskOnFlash` does, still does the work);
 //! - `small_read`: 4096 reads of 32 bytes at pseudo-random 32-byte-aligned offsets in the
 //!   first 32 KiB (the hot region a FAT table and root directory make);
-//! - `small_write`: 1024 writes of 32 bytes there, then `sync` (not on raw NOR, which cannot
-//!   overwrite without erasing).
+//! - `small_write`: 1024 writes of 32 bytes there (contents alternating as above), then `sync`
+//!   (not on raw NOR, which cannot overwrite without erasing).
 //!
 //! The cache has 32 lines; the counting device sits under it, so the I/O table shows what the
 //! cache saved the device.
@@ -24,7 +26,7 @@ use uvfs::vfs_core::{DiskOnFlash, FileDisk, FromNorFlash};
 use uvfs::{BlockCache, RamDisk};
 use uvfs_benches::{
     pattern, random_offsets, scratch_dir, Counting, Geometry, IoMeter, Metered, Outcome, Per,
-    Session, SimNor, Target,
+    Session, Side, SimNor, Target,
 };
 
 /// Cache lines in the cached variants.
@@ -77,6 +79,10 @@ impl Dev {
 struct DevState {
     dev: Box<dyn BlockDevice + Send>,
     meter: IoMeter,
+    /// Which of the two write contents the next write uses.
+    flip: bool,
+    /// One block, for reads.
+    buf: Vec<u8>,
     _scratch: Option<TempDir>,
 }
 
@@ -127,15 +133,26 @@ fn make(kind: Dev, g: Geometry, cached: bool) -> Outcome<DevState> {
     Ok(DevState {
         dev,
         meter,
+        flip: false,
+        buf: vec![0u8; sector_size(kind, g)],
         _scratch: scratch,
     })
 }
 
-fn seq_read(s: &mut DevState, buf: &mut [u8]) -> Outcome<()> {
+fn seq_read(s: &mut DevState) -> Outcome<()> {
     for b in 0..s.dev.block_count() {
-        s.dev.read(BlockIdx(b), 0, buf)?;
+        s.dev.read(BlockIdx(b), 0, &mut s.buf)?;
     }
     Ok(())
+}
+
+/// The block size of the device `make` builds: the flash's for NOR, 512 for FAT-on-NOR.
+fn sector_size(kind: Dev, g: Geometry) -> usize {
+    if kind == Dev::NorRmw {
+        512
+    } else {
+        g.block_size as usize
+    }
 }
 
 fn seq_write(s: &mut DevState, data: &[u8]) -> Outcome<()> {
@@ -167,6 +184,27 @@ fn small_write(s: &mut DevState, offsets: &[u64], data: &[u8]) -> Outcome<()> {
     Ok(s.dev.sync()?)
 }
 
+/// Both variants of one workload, timed interleaved; returns (cached id, uncached id).
+fn pair<'a>(
+    g: &mut uvfs_benches::Group<'_>,
+    function: &str,
+    label: &str,
+    per: Per,
+    make_state: &'a dyn Fn(bool) -> Outcome<DevState>,
+    op: &'a dyn Fn(&mut DevState) -> Outcome<()>,
+) -> (String, String) {
+    let sides = [true, false]
+        .into_iter()
+        .map(|cached| {
+            let p = format!("{label}-{}", if cached { "cached" } else { "uncached" });
+            Side::new(p, move || make_state(cached).map(Box::new), op)
+        })
+        .collect();
+    let mut ids = g.bench_sides(function, per, sides);
+    let uncached = ids.pop().unwrap_or_default();
+    (ids.pop().unwrap_or_default(), uncached)
+}
+
 fn main() {
     let session = Session::new("blockdev");
     let mut c = Session::criterion();
@@ -175,79 +213,76 @@ fn main() {
         g.sample_size(20);
         let read_offs = random_offsets(HOT, SMALL as u64, SMALL_READS, 11);
         let write_offs = random_offsets(HOT, SMALL as u64, SMALL_WRITES, 12);
-        let small = pattern(SMALL, 3);
+        let small = [pattern(SMALL, 3), pattern(SMALL, 4)];
         for kind in [Dev::Ram, Dev::File, Dev::Nor, Dev::NorRmw] {
             for &geo in kind.geometries() {
-                let sector = if kind == Dev::NorRmw {
-                    512
-                } else {
-                    geo.block_size as usize
-                };
-                let block = pattern(sector, 5);
+                let sector = sector_size(kind, geo);
+                // Writes alternate between two contents: DiskOnFlash skips a write that changes
+                // nothing, and real workloads change what they write.
+                let blocks = [pattern(sector, 5), pattern(sector, 6)];
                 let label = kind.label(geo);
-                let mut pairs: Vec<(&str, [String; 2])> = Vec::new();
-                let ids = |g: &mut uvfs_benches::Group<'_>, cached: bool| {
-                    let p = format!("{label}-{}", if cached { "cached" } else { "uncached" });
-                    let mut buf = vec![0u8; sector];
-                    let mut out = vec![
-                        (
+                let make_state = |cached: bool| make(kind, geo, cached);
+                let mut rows = vec![
+                    (
+                        "seq_read",
+                        pair(
+                            &mut g,
                             "seq_read",
-                            g.bench(
-                                "seq_read",
-                                &p,
-                                Per::bytes(geo.bytes(), "whole device read"),
-                                || make(kind, geo, cached),
-                                |s| seq_read(s, &mut buf),
-                            ),
+                            &label,
+                            Per::bytes(geo.bytes(), "whole device read"),
+                            &make_state,
+                            &seq_read,
                         ),
-                        (
+                    ),
+                    (
+                        "seq_write",
+                        pair(
+                            &mut g,
                             "seq_write",
-                            g.bench(
-                                "seq_write",
-                                &p,
-                                Per::bytes(geo.bytes(), "whole device written + sync"),
-                                || make(kind, geo, cached),
-                                |s| seq_write(s, &block),
-                            ),
+                            &label,
+                            Per::bytes(geo.bytes(), "whole device written + sync"),
+                            &make_state,
+                            &|s| {
+                                s.flip = !s.flip;
+                                seq_write(s, &blocks[usize::from(s.flip)])
+                            },
                         ),
-                    ];
-                    let mut sbuf = vec![0u8; SMALL];
-                    out.push((
+                    ),
+                    (
                         "small_read",
-                        g.bench(
+                        pair(
+                            &mut g,
                             "small_read",
-                            &p,
+                            &label,
                             Per::bytes(
                                 (SMALL_READS * SMALL) as u64,
                                 format!("{SMALL_READS} reads of {SMALL} B"),
                             ),
-                            || make(kind, geo, cached),
-                            |s| small_read(s, &read_offs, &mut sbuf),
+                            &make_state,
+                            &|s| small_read(s, &read_offs, &mut [0u8; SMALL]),
+                        ),
+                    ),
+                ];
+                if kind != Dev::Nor {
+                    rows.push((
+                        "small_write",
+                        pair(
+                            &mut g,
+                            "small_write",
+                            &label,
+                            Per::bytes(
+                                (SMALL_WRITES * SMALL) as u64,
+                                format!("{SMALL_WRITES} writes of {SMALL} B + sync"),
+                            ),
+                            &make_state,
+                            &|s| {
+                                s.flip = !s.flip;
+                                small_write(s, &write_offs, &small[usize::from(s.flip)])
+                            },
                         ),
                     ));
-                    if kind != Dev::Nor {
-                        out.push((
-                            "small_write",
-                            g.bench(
-                                "small_write",
-                                &p,
-                                Per::bytes(
-                                    (SMALL_WRITES * SMALL) as u64,
-                                    format!("{SMALL_WRITES} writes of {SMALL} B + sync"),
-                                ),
-                                || make(kind, geo, cached),
-                                |s| small_write(s, &write_offs, &small),
-                            ),
-                        ));
-                    }
-                    out
-                };
-                let uncached = ids(&mut g, false);
-                let cached = ids(&mut g, true);
-                for ((w, u), (_, c)) in uncached.into_iter().zip(cached) {
-                    pairs.push((w, [c, u]));
                 }
-                for (w, [c, u]) in pairs {
+                for (w, (c, u)) in rows {
                     session.ratio(
                         "Block cache: cached / uncached",
                         format!("{label} {w}"),

@@ -22,8 +22,11 @@ use uvfs::lfs::lfs2::{Lfs2Config, VfsLfs2};
 use uvfs::os_api::BoxedFilesystem;
 use uvfs::RamDisk;
 use uvfs_benches::raw::{fat_image, FatImage, LfsRam, RawFat, RawLfs2};
-use uvfs_benches::suites::{file_io, mount, size_label, small_files, Ids, CHUNKS, POPULATED};
-use uvfs_benches::{populate, Counting, Geometry, IoMeter, Outcome, Per, Session, Target, Volume};
+use uvfs_benches::suites::{
+    boxed, file_io, mount, populate_for_mount, single_ops, size_label, small_files, Ids, Remount,
+    Subj, CHUNKS,
+};
+use uvfs_benches::{Counting, Geometry, IoMeter, Outcome, Session, Target, Volume};
 
 /// The large file of the sequential and random benchmarks.
 const FILE: usize = 1 << 20;
@@ -57,36 +60,32 @@ fn uvfs_fat(image: &[u8], g: Geometry, cache_lines: Option<usize>) -> Outcome<Vo
     Volume::mount(Box::new(fs), Some(meter))
 }
 
-/// Every suite on one subject; `raw_mount` is the mount benchmark for raw engines, whose
-/// mount is not a `Remount` of a live subject.
-fn suite<S: uvfs_benches::Subject + uvfs_benches::Metered>(
-    g: &mut uvfs_benches::Group<'_>,
-    label: &str,
-    make: &dyn Fn() -> Outcome<S>,
-) -> Ids {
-    let mut ids = file_io(g, label, "", FILE, &CHUNKS, make);
-    ids.extend(small_files(g, label, "", SMALL, make));
+/// Every file and metadata suite on `subjects`, interleaved; each subject's ids.
+fn suites(g: &mut uvfs_benches::Group<'_>, subjects: &[Subj<'_>]) -> Vec<Ids> {
+    let mut ids = file_io(g, subjects, FILE, &CHUNKS);
+    for (all, more) in ids.iter_mut().zip(small_files(g, subjects, SMALL)) {
+        all.extend(more);
+    }
+    for (all, more) in ids.iter_mut().zip(single_ops(g, subjects)) {
+        all.extend(more);
+    }
     ids
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compare(
     session: &Session,
     table: &str,
+    what: &str,
     geo: Geometry,
     subject: &Ids,
     baseline: &Ids,
     target: impl Fn(&str) -> Target,
-    what: &str,
 ) {
     for (key, sub) in subject {
         if let Some(base) = baseline.get(key) {
-            session.ratio(
-                table,
-                format!("{what} {geo} {key}"),
-                sub.clone(),
-                base.clone(),
-                target(key),
-            );
+            let label = format!("{what} {geo} {key}");
+            session.ratio(table, label, sub.clone(), base.clone(), target(key));
         }
     }
 }
@@ -96,68 +95,99 @@ fn lfs2<const BS: usize, const BC: usize>(session: &Session, g: &mut uvfs_benche
     let image = LfsRam::<BS, BC>::formatted(IoMeter::new())
         .map(|s| s.as_bytes().to_vec())
         .unwrap_or_else(|e| panic!("littlefs2 format {geo}: {e}"));
+    let image = &image;
     let raw_label = format!("littlefs2-{geo}");
     let uvfs_label = format!("uvfs_lfs2-{geo}");
     let make_raw = || {
         let mut s = LfsRam::<BS, BC>::new(IoMeter::new());
-        s.load(&image)?;
-        RawLfs2::mount_leaked(s)
+        s.load(image)?;
+        boxed(RawLfs2::mount_leaked(s))
     };
-    let mut raw = suite(g, &raw_label, &make_raw);
-    let mut uv = suite(g, &uvfs_label, &|| uvfs_lfs2(&image, geo));
-    let (dirs, files, size) = POPULATED;
-    let id = g.bench(
-        "mount",
-        &raw_label,
-        Per::elements(1, "mount").passes(10),
-        || {
-            let mut s = LfsRam::<BS, BC>::new(IoMeter::new());
-            s.load(&image)?;
-            s.with_mounted(|fs| populate(fs, "", dirs, files, size, FILE))?;
-            Ok(s)
+    let make_uvfs = || boxed(uvfs_lfs2(image, geo));
+    let subjects = [
+        Subj {
+            label: &uvfs_label,
+            prefix: "",
+            make: &make_uvfs,
         },
-        |s| s.mount_once(),
-    );
-    raw.insert("mount".into(), id);
-    uv.extend(mount(g, &uvfs_label, "", FILE, &|| uvfs_lfs2(&image, geo)));
-    compare(
-        session,
-        LFS2_TABLE,
-        geo,
-        &uv,
-        &raw,
-        |_| Target::AtMost(1.0),
-        "lfs2",
-    );
+        Subj {
+            label: &raw_label,
+            prefix: "",
+            make: &make_raw,
+        },
+    ];
+    let mut ids = suites(g, &subjects);
+    let raw_mount = || -> Outcome<Box<dyn Remount>> {
+        let mut s = LfsRam::<BS, BC>::new(IoMeter::new());
+        s.load(image)?;
+        s.with_mounted(|fs| populate_for_mount(fs, "", FILE))?;
+        Ok(Box::new(s))
+    };
+    let uvfs_mount = || -> Outcome<Box<dyn Remount>> {
+        let mut v = uvfs_lfs2(image, geo)?;
+        populate_for_mount(&mut v, "", FILE)?;
+        Ok(Box::new(v))
+    };
+    let mounts = mount(g, &[(&uvfs_label, &uvfs_mount), (&raw_label, &raw_mount)]);
+    for (all, m) in ids.iter_mut().zip(mounts) {
+        all.extend(m);
+    }
+    compare(session, LFS2_TABLE, "lfs2", geo, &ids[0], &ids[1], |_| {
+        Target::AtMost(1.0)
+    });
 }
 
 fn fat(session: &Session, g: &mut uvfs_benches::Group<'_>, geo: Geometry) {
     let image = fat_image(geo).unwrap_or_else(|e| panic!("fatfs format {geo}: {e}"));
+    let image = &image;
     let raw_label = format!("fatfs-{geo}");
     let uvfs_label = format!("uvfs_fat-{geo}");
     let nocache_label = format!("uvfs_fat_nocache-{geo}");
-    let mut raw = suite(g, &raw_label, &|| RawFat::mount(image.clone()));
-    let mut uv = suite(g, &uvfs_label, &|| uvfs_fat(&image, geo, None));
-    let mut off = suite(g, &nocache_label, &|| uvfs_fat(&image, geo, Some(0)));
-    let (dirs, files, size) = POPULATED;
-    let id = g.bench(
-        "mount",
-        &raw_label,
-        Per::elements(1, "mount + unmount").passes(10),
-        || {
-            let mut img = FatImage::new(image.clone());
-            img.with_mounted(|fs| populate(fs, "", dirs, files, size, FILE))?;
-            Ok(img)
+    let make_raw = || boxed(RawFat::mount(image.clone()));
+    let make_uvfs = || boxed(uvfs_fat(image, geo, None));
+    let make_nocache = || boxed(uvfs_fat(image, geo, Some(0)));
+    let subjects = [
+        Subj {
+            label: &uvfs_label,
+            prefix: "",
+            make: &make_uvfs,
         },
-        |s| s.mount_once(),
+        Subj {
+            label: &raw_label,
+            prefix: "",
+            make: &make_raw,
+        },
+        Subj {
+            label: &nocache_label,
+            prefix: "",
+            make: &make_nocache,
+        },
+    ];
+    let mut ids = suites(g, &subjects);
+    let raw_mount = || -> Outcome<Box<dyn Remount>> {
+        let mut img = FatImage::new(image.clone());
+        img.with_mounted(|fs| populate_for_mount(fs, "", FILE))?;
+        Ok(Box::new(img))
+    };
+    let uvfs_mount = |lines: Option<usize>| {
+        move || -> Outcome<Box<dyn Remount>> {
+            let mut v = uvfs_fat(image, geo, lines)?;
+            populate_for_mount(&mut v, "", FILE)?;
+            Ok(Box::new(v))
+        }
+    };
+    let (cached, off) = (uvfs_mount(None), uvfs_mount(Some(0)));
+    let mounts = mount(
+        g,
+        &[
+            (&uvfs_label, &cached),
+            (&raw_label, &raw_mount),
+            (&nocache_label, &off),
+        ],
     );
-    raw.insert("mount".into(), id);
-    uv.extend(mount(g, &uvfs_label, "", FILE, &|| {
-        uvfs_fat(&image, geo, None)
-    }));
-    off.extend(mount(g, &nocache_label, "", FILE, &|| {
-        uvfs_fat(&image, geo, Some(0))
-    }));
+    for (all, m) in ids.iter_mut().zip(mounts) {
+        all.extend(m);
+    }
     let small = size_label(512);
     let small_io = move |key: &str| {
         if key == format!("seq_write_{small}") || key == format!("seq_read_{small}") {
@@ -166,24 +196,24 @@ fn fat(session: &Session, g: &mut uvfs_benches::Group<'_>, geo: Geometry) {
             Target::None
         }
     };
-    compare(session, FAT_TABLE, geo, &uv, &raw, small_io, "fat");
+    compare(session, FAT_TABLE, "fat", geo, &ids[0], &ids[1], small_io);
     compare(
         session,
         FAT_TABLE,
-        geo,
-        &off,
-        &raw,
-        |_| Target::None,
         "fat (cache off)",
+        geo,
+        &ids[2],
+        &ids[1],
+        |_| Target::None,
     );
     compare(
         session,
         FAT_CACHE_TABLE,
-        geo,
-        &uv,
-        &off,
-        |_| Target::None,
         "fat",
+        geo,
+        &ids[0],
+        &ids[2],
+        |_| Target::None,
     );
 }
 

@@ -9,8 +9,8 @@
 //! quarter of the volume for kv). kv volumes hold fewer than 1000 small files (see
 //! `Case::small_files`).
 
-use uvfs_benches::suites::{mount, small_files};
-use uvfs_benches::{Case, Kind, Session};
+use uvfs_benches::suites::{boxed, mount, populate_for_mount, small_files, Remount, Subj};
+use uvfs_benches::{Case, Kind, Outcome, Session};
 
 fn main() {
     let session = Session::new("metadata");
@@ -20,8 +20,19 @@ fn main() {
         g.sample_size(10);
         for case in Case::all(Kind::PER_BACKEND) {
             let label = case.label();
-            small_files(&mut g, &label, "", case.small_files(), &|| case.volume());
-            mount(&mut g, &label, "", case.large_file(), &|| case.volume());
+            let make = || boxed(case.volume());
+            let subject = Subj {
+                label: &label,
+                prefix: "",
+                make: &make,
+            };
+            small_files(&mut g, &[subject], case.small_files());
+            let populated = || -> Outcome<Box<dyn Remount>> {
+                let mut v = case.volume()?;
+                populate_for_mount(&mut v, "", case.large_file())?;
+                Ok(Box::new(v))
+            };
+            mount(&mut g, &[(&label, &populated)]);
         }
         g.finish();
     }

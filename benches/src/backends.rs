@@ -177,7 +177,7 @@ impl Case {
         }
     }
 
-    /// A fresh volume of this case: formatted and mounted.
+    /// A fresh volume of this case: formatted, unmounted and mounted again.
     pub fn volume(&self) -> Outcome<Volume> {
         let mut scratch = None;
         let mut meter = None;
@@ -215,6 +215,10 @@ impl Case {
             }
         };
         fs.mount(false, true)?;
+        // Unmount and mount again, so every benchmark starts from a freshly mounted existing
+        // volume (as one behind a router does), not from the state mkfs left.
+        fs.umount()?;
+        fs.mount(false, false)?;
         Ok(Volume { fs, meter, scratch })
     }
 }
@@ -288,6 +292,9 @@ macro_rules! subject_via {
             }
             fn stat_size(&mut self, path: &str) -> Outcome<u64> {
                 Subject::stat_size(&mut self.$field, path)
+            }
+            fn open_close(&mut self, path: &str) -> Outcome<()> {
+                Subject::open_close(&mut self.$field, path)
             }
             fn count_entries(&mut self, dir: &str) -> Outcome<usize> {
                 Subject::count_entries(&mut self.$field, dir)

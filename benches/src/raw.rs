@@ -13,6 +13,7 @@ use littlefs2::path::PathBuf;
 use crate::backends::Geometry;
 use crate::io::IoMeter;
 use crate::report::Metered;
+use crate::suites::Remount;
 use crate::workload::{ensure, Failure, Outcome, Subject};
 
 // ---- littlefs2 ---------------------------------------------------------------------------
@@ -124,6 +125,13 @@ impl<const BS: usize, const BC: usize> LfsRam<BS, BC> {
     }
 }
 
+/// The `littlefs2` crate has no unmount: a remount is a mount.
+impl<const BS: usize, const BC: usize> Remount for LfsRam<BS, BC> {
+    fn remount(&mut self) -> Outcome<()> {
+        self.mount_once()
+    }
+}
+
 impl<const BS: usize, const BC: usize> Metered for LfsRam<BS, BC> {
     fn meter(&self) -> Option<IoMeter> {
         Some(self.meter.clone())
@@ -219,6 +227,10 @@ impl<const BS: usize, const BC: usize> Subject for RawLfs2<'_, BS, BC> {
 
     fn stat_size(&mut self, path: &str) -> Outcome<u64> {
         Ok(self.fs.metadata(&lfs_path(path)?)?.len() as u64)
+    }
+
+    fn open_close(&mut self, path: &str) -> Outcome<()> {
+        Ok(self.fs.open_file_and_then(&lfs_path(path)?, |_| Ok(()))?)
     }
 
     fn count_entries(&mut self, dir: &str) -> Outcome<usize> {
@@ -371,6 +383,12 @@ impl FatImage {
     }
 }
 
+impl Remount for FatImage {
+    fn remount(&mut self) -> Outcome<()> {
+        self.mount_once()
+    }
+}
+
 impl Metered for FatImage {
     fn meter(&self) -> Option<IoMeter> {
         Some(self.cursor.meter.clone())
@@ -432,6 +450,12 @@ impl<T: fatfs::ReadWriteSeek> Subject for RawFat<T> {
             }
         }
         Err(Failure(format!("{path}: not found")))
+    }
+
+    fn open_close(&mut self, path: &str) -> Outcome<()> {
+        let f = self.fs.root_dir().open_file(fat_path(path))?;
+        drop(f);
+        Ok(())
     }
 
     fn count_entries(&mut self, dir: &str) -> Outcome<usize> {

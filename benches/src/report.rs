@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use criterion::measurement::Measurement;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 
 use crate::clock::{BenchClock, ClockKind};
@@ -94,6 +95,10 @@ pub struct Session {
     ran: RefCell<BTreeSet<String>>,
     io: RefCell<Vec<IoRow>>,
     ratios: RefCell<Vec<RatioSpec>>,
+    /// Per-round ns/iteration of the interleaved measurements, by benchmark id, with the number
+    /// of the interleaved run they belong to (rounds line up only within one run).
+    paired: RefCell<std::collections::BTreeMap<String, (u64, Vec<f64>)>>,
+    next_run: std::cell::Cell<u64>,
 }
 
 impl Session {
@@ -104,6 +109,8 @@ impl Session {
             ran: RefCell::new(BTreeSet::new()),
             io: RefCell::new(Vec::new()),
             ratios: RefCell::new(Vec::new()),
+            paired: RefCell::new(std::collections::BTreeMap::new()),
+            next_run: std::cell::Cell::new(0),
         }
     }
 
@@ -226,12 +233,15 @@ impl Session {
         for table in tables {
             let _ = write!(
                 out,
-                "### {table}\n\nRatio = median time of the subject / median time of the baseline \
-                 (below 1: the subject is faster), both measured in this run.\n\n\
-                 | comparison | subject | baseline | subject time | baseline time | ratio | target | met |\n\
-                 |---|---|---|---:|---:|---:|---:|---|\n"
+                "### {table}\n\nRatio = time of the subject / time of the baseline (below 1: the \
+                 subject is faster), all measured in this run: the median of the per-round ratios \
+                 of the interleaved rounds where both were timed so, else the ratio of criterion's \
+                 medians (shown too). Times are criterion's medians.\n\n\
+                 | comparison | subject time | baseline time | ratio | criterion ratio | target | met |\n\
+                 |---|---:|---:|---:|---:|---:|---|\n"
             );
             let mut missing = 0;
+            let paired = self.paired.borrow();
             for s in specs.iter().filter(|s| s.table == table) {
                 let measured = |id: &str| {
                     if ran.contains(id) {
@@ -241,20 +251,25 @@ impl Session {
                     }
                 };
                 let (sub, base) = (measured(&s.subject), measured(&s.baseline));
-                let (ratio, met) = match (sub, base) {
-                    (Some(a), Some(b)) if b > 0.0 => {
-                        let r = a / b;
-                        let met = match s.target {
-                            Target::None => "",
-                            Target::AtMost(t) if r <= t => "yes",
-                            Target::AtMost(_) => "**no**",
-                        };
-                        (format!("{r:.3}"), met)
+                // Interleaved rounds of the same run, if both sides had them.
+                let interleaved = match (paired.get(&s.subject), paired.get(&s.baseline)) {
+                    (Some((ra, a)), Some((rb, b))) if ra == rb => {
+                        median(a.iter().zip(b).map(|(x, y)| x / y).collect())
                     }
-                    _ => {
-                        missing += 1;
-                        continue;
-                    }
+                    _ => None,
+                };
+                let criterion_ratio = match (sub, base) {
+                    (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+                    _ => None,
+                };
+                let Some(ratio) = interleaved.or(criterion_ratio) else {
+                    missing += 1;
+                    continue;
+                };
+                let met = match s.target {
+                    Target::None => "",
+                    Target::AtMost(t) if ratio <= t => "yes",
+                    Target::AtMost(_) => "**no**",
                 };
                 let target = match s.target {
                     Target::None => String::new(),
@@ -262,12 +277,11 @@ impl Session {
                 };
                 let _ = writeln!(
                     out,
-                    "| {} | `{}` | `{}` | {} | {} | {ratio} | {target} | {met} |",
+                    "| {} | {} | {} | {ratio:.3} | {} | {target} | {met} |",
                     s.label,
-                    s.subject,
-                    s.baseline,
                     sub.map_or(String::new(), fmt_ns),
                     base.map_or(String::new(), fmt_ns),
+                    criterion_ratio.map_or(String::new(), |r| format!("{r:.3}")),
                 );
             }
             if missing > 0 {
@@ -290,10 +304,46 @@ pub struct Group<'a> {
     session: &'a Session,
 }
 
-enum Slot<F, S> {
-    Pending(F),
-    Ready(S),
-    Taken,
+/// One side of a [`Group::bench_sides`] comparison: its benchmark parameter, how to make its
+/// state, and what one iteration does to it.
+pub struct Side<'a, S: ?Sized> {
+    param: String,
+    setup: Option<SetupFn<'a, S>>,
+    op: OpFn<'a, S>,
+}
+
+/// Makes a side's state.
+type SetupFn<'a, S> = Box<dyn FnOnce() -> Outcome<Box<S>> + 'a>;
+/// One iteration on a side's state.
+type OpFn<'a, S> = Box<dyn FnMut(&mut S) -> Outcome<()> + 'a>;
+
+impl<'a, S: ?Sized> Side<'a, S> {
+    /// A side named `param` (the benchmark id's parameter).
+    pub fn new(
+        param: impl Into<String>,
+        setup: impl FnOnce() -> Outcome<Box<S>> + 'a,
+        op: impl FnMut(&mut S) -> Outcome<()> + 'a,
+    ) -> Side<'a, S> {
+        Side {
+            param: param.into(),
+            setup: Some(Box::new(setup)),
+            op: Box::new(op),
+        }
+    }
+}
+
+/// Rounds of the interleaved measurement ([`Group::bench_sides`]), `UVFS_BENCH_ROUNDS` (default
+/// 15; 0 turns it off).
+fn paired_rounds() -> usize {
+    std::env::var("UVFS_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15)
+}
+
+/// Whether criterion only tests (`--test`) or lists: no timing then.
+fn timing_disabled() -> bool {
+    std::env::args().any(|a| a == "--test" || a == "--list")
 }
 
 impl Group<'_> {
@@ -308,66 +358,160 @@ impl Group<'_> {
         format!("{}/{function}/{param}", self.name)
     }
 
-    /// Benchmarks `op` as `function`/`param`, and returns its full id.
-    ///
-    /// `setup` runs once, the first time criterion calls the benchmark (so a benchmark left out
-    /// by a filter costs nothing). Then, untimed, `op` runs once to warm up and `per.passes`
-    /// times with the device meter read before and after, for the I/O table. Then criterion
-    /// times `op` on the same state. A failing `op` or `setup` aborts the run with its message:
-    /// a benchmark must never time work that did not happen.
-    pub fn bench<S, R>(
+    /// Benchmarks `op` as `function`/`param`, and returns its full id: [`Group::bench_sides`]
+    /// with one side.
+    pub fn bench<S: Metered>(
         &mut self,
         function: &str,
         param: &str,
         per: Per,
         setup: impl FnOnce() -> Outcome<S>,
-        mut op: impl FnMut(&mut S) -> Outcome<R>,
-    ) -> String
-    where
-        S: Metered,
-    {
-        let id = self.id(function, param);
+        mut op: impl FnMut(&mut S) -> Outcome<()>,
+    ) -> String {
+        let side = Side::new(param, || setup().map(Box::new), move |s: &mut S| op(s));
+        self.bench_sides(function, per, vec![side]).remove(0)
+    }
+
+    /// Benchmarks each side's op as `function`/`side.param` (the same workload on different
+    /// subjects), and returns their full ids in order.
+    ///
+    /// For each side, `setup` runs once, the first time criterion calls its benchmark (so a
+    /// benchmark left out by a filter costs nothing). Then, untimed, the op runs once to warm
+    /// up and `per.passes` times with the device meter read before and after, for the I/O
+    /// table. Then criterion times the op on that state.
+    ///
+    /// With two sides or more, once criterion is done with all of them, the sides are also
+    /// timed *interleaved*: [`paired_rounds`] rounds, each timing a batch of every side in
+    /// turn (the order rotating), so that load from other processes falls on all sides alike.
+    /// Ratios between these sides use the median of the per-round ratios.
+    ///
+    /// A failing op or setup aborts the run with its message: a benchmark must never time work
+    /// that did not happen.
+    pub fn bench_sides<S: Metered + ?Sized>(
+        &mut self,
+        function: &str,
+        per: Per,
+        mut sides: Vec<Side<'_, S>>,
+    ) -> Vec<String> {
         let session = self.session;
-        let mut slot = Slot::Pending(setup);
+        let ids: Vec<String> = sides.iter().map(|s| self.id(function, &s.param)).collect();
+        let mut states: Vec<Option<Box<S>>> = sides.iter().map(|_| None).collect();
         self.inner.throughput(per.throughput.clone());
-        self.inner
-            .bench_function(BenchmarkId::new(function, param), |b| {
-                if let Slot::Pending(_) = slot {
-                    let Slot::Pending(setup) = std::mem::replace(&mut slot, Slot::Taken) else {
-                        return;
-                    };
-                    let mut state = setup().unwrap_or_else(|e| panic!("{id}: setup: {e}"));
-                    session.ran.borrow_mut().insert(id.clone());
-                    op(&mut state).unwrap_or_else(|e| panic!("{id}: {e}"));
-                    let meter = state.meter();
-                    let before = meter.as_ref().map(IoMeter::snapshot);
-                    for _ in 0..per.passes {
-                        op(&mut state).unwrap_or_else(|e| panic!("{id}: {e}"));
+        for ((side, state), id) in sides.iter_mut().zip(states.iter_mut()).zip(&ids) {
+            let Side { param, setup, op } = side;
+            self.inner
+                .bench_function(BenchmarkId::new(function, param.as_str()), |b| {
+                    if state.is_none() {
+                        let Some(setup) = setup.take() else {
+                            panic!("{id}: setup failed earlier");
+                        };
+                        let mut st = setup().unwrap_or_else(|e| panic!("{id}: setup: {e}"));
+                        session.ran.borrow_mut().insert(id.clone());
+                        session
+                            .io
+                            .borrow_mut()
+                            .push(measure_io(id, &per, &mut *st, op));
+                        *state = Some(st);
                     }
-                    let ops = per.ops * u64::from(per.passes);
-                    let cost = meter
-                        .zip(before)
-                        .map(|(m, before)| (m.snapshot() - before).per_op(ops));
-                    session.io.borrow_mut().push(IoRow {
-                        id: id.clone(),
-                        unit: per.unit.clone(),
-                        cost,
-                        user_bytes: per.user_bytes.map(|u| u as f64 / per.ops as f64),
-                    });
-                    slot = Slot::Ready(state);
-                }
-                let Slot::Ready(state) = &mut slot else {
-                    panic!("{id}: setup did not complete");
-                };
-                b.iter(|| std::hint::black_box(op(state)).unwrap_or_else(|e| panic!("{id}: {e}")));
-            });
-        id
+                    let Some(st) = state.as_mut() else {
+                        panic!("{id}: no state");
+                    };
+                    b.iter(|| std::hint::black_box(op(st)).unwrap_or_else(|e| panic!("{id}: {e}")));
+                });
+        }
+        let rounds = paired_rounds();
+        if sides.len() > 1 && rounds > 0 && !timing_disabled() && states.iter().all(Option::is_some)
+        {
+            let samples = interleaved(&ids, &mut sides, &mut states, rounds);
+            let run = session.next_run.get();
+            session.next_run.set(run + 1);
+            let mut paired = session.paired.borrow_mut();
+            for (id, s) in ids.iter().zip(samples) {
+                paired.insert(id.clone(), (run, s));
+            }
+        }
+        ids
     }
 
     /// Ends the group.
     pub fn finish(self) {
         self.inner.finish();
     }
+}
+
+/// One warm-up op, then `per.passes` ops counted by the state's meter.
+fn measure_io<S: Metered + ?Sized>(
+    id: &str,
+    per: &Per,
+    state: &mut S,
+    op: &mut (dyn FnMut(&mut S) -> Outcome<()> + '_),
+) -> IoRow {
+    op(state).unwrap_or_else(|e| panic!("{id}: {e}"));
+    let meter = state.meter();
+    let before = meter.as_ref().map(IoMeter::snapshot);
+    for _ in 0..per.passes {
+        op(state).unwrap_or_else(|e| panic!("{id}: {e}"));
+    }
+    let ops = per.ops * u64::from(per.passes);
+    IoRow {
+        id: id.to_string(),
+        unit: per.unit.clone(),
+        cost: meter
+            .zip(before)
+            .map(|(m, before)| (m.snapshot() - before).per_op(ops)),
+        user_bytes: per.user_bytes.map(|u| u as f64 / per.ops as f64),
+    }
+}
+
+/// Nanoseconds per iteration of each side in each of `rounds` interleaved rounds. A side's batch
+/// is as many iterations as take about 2 ms (at least one), from a first timed iteration.
+fn interleaved<S: Metered + ?Sized>(
+    ids: &[String],
+    sides: &mut [Side<'_, S>],
+    states: &mut [Option<Box<S>>],
+    rounds: usize,
+) -> Vec<Vec<f64>> {
+    let clock = BenchClock::new(ClockKind::from_env());
+    let count = sides.len();
+    let mut run = |i: usize, n: u64| -> f64 {
+        let (Some(state), side) = (states[i].as_mut(), &mut sides[i]) else {
+            return f64::NAN;
+        };
+        let start = clock.start();
+        for _ in 0..n {
+            (side.op)(state).unwrap_or_else(|e| panic!("{}: {e}", ids[i]));
+        }
+        clock.to_f64(&clock.end(start)) / n as f64
+    };
+    let batches: Vec<u64> = (0..count)
+        .map(|i| {
+            let once = run(i, 1).max(1.0);
+            ((2e6 / once) as u64).clamp(1, 1_000_000)
+        })
+        .collect();
+    let mut samples = vec![Vec::with_capacity(rounds); count];
+    for r in 0..rounds {
+        for k in 0..count {
+            let i = (r + k) % count;
+            samples[i].push(run(i, batches[i]));
+        }
+    }
+    samples
+}
+
+/// The median of `v` (NaN-free), or `None` if empty.
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    })
 }
 
 /// The machine, as BENCHMARKS.md records it: cores, CPU model, rustc, load.

@@ -1,9 +1,11 @@
 //! The benchmark suites every subject runs: the same ids, workloads and I/O accounting whether
-//! the subject is a backend, the router in front of it, or a raw engine.
+//! the subject is a backend, the router in front of it, or a raw engine. Each suite takes one
+//! subject or several; several are also timed interleaved (see [`Group::bench_sides`]), which
+//! is what their ratios use.
 
 use std::collections::BTreeMap;
 
-use crate::report::{Group, Metered, Per};
+use crate::report::{Group, Metered, Per, Side};
 use crate::workload::{
     pattern, populate, random_offsets, read_expecting, write_verified, Outcome, SmallFiles, Subject,
 };
@@ -25,156 +27,310 @@ pub fn size_label(bytes: usize) -> String {
     }
 }
 
-/// Benchmark ids a suite registered, by short key (`seq_write_512B`, `stat_each`, ...), so
-/// callers can declare ratios between two subjects' runs of the same workload.
+/// Benchmark ids a suite registered for one subject, by short key (`seq_write_512B`,
+/// `stat_each`, ...), so callers can declare ratios between two subjects' runs of the same
+/// workload.
 pub type Ids = BTreeMap<String, String>;
 
-/// A subject that can be unmounted and mounted again (the mount benchmark).
-pub trait Remount {
-    /// Unmounts and mounts again.
-    fn remount(&mut self) -> Outcome<()>;
+/// A subject of the file suites: anything the workloads run on whose device I/O is counted.
+pub trait Sub: Subject + Metered {}
+
+impl<T: Subject + Metered> Sub for T {}
+
+/// The boxed subjects' type.
+pub type DynSub = dyn Sub + 'static;
+
+/// The boxed mount states' type.
+pub type DynRemount = dyn Remount + 'static;
+
+/// Makes a fresh subject of the file suites.
+pub type MakeSub<'a> = &'a dyn Fn() -> Outcome<Box<dyn Sub>>;
+
+/// Boxes a factory's result for the suites.
+///
+/// ```
+/// use uvfs_benches::suites::boxed;
+/// use uvfs_benches::{Case, Kind};
+///
+/// let case = Case::all(&[Kind::MemFs])[0];
+/// let make = || boxed(case.volume());
+/// assert!(make().is_ok());
+/// ```
+pub fn boxed<S: Sub + 'static>(s: Outcome<S>) -> Outcome<Box<dyn Sub>> {
+    s.map(|s| Box::new(s) as Box<dyn Sub>)
 }
 
-/// Sequential write and read of a `size`-byte file in each of [`CHUNKS`], and
-/// [`RANDOM_READS`] random 4 KiB reads of it, as benchmarks `seq_write`, `seq_read` and
-/// `rand_read_4k` with parameter `{label}-{chunk}`. Paths start with `prefix` (the mount point
-/// for a router, `""` otherwise); `make` gives a fresh subject for each benchmark.
-pub fn file_io<S: Subject + Metered>(
+/// One subject of a suite: its benchmark label, the path prefix its files live under (the mount
+/// point for a router, `""` otherwise) and its factory.
+#[derive(Clone, Copy)]
+pub struct Subj<'a> {
+    /// The benchmark parameter's first part (`lfs2-4096x2048`, `littlefs2-4096x2048`).
+    pub label: &'a str,
+    /// Prefix of every path.
+    pub prefix: &'a str,
+    /// A fresh, mounted subject.
+    pub make: MakeSub<'a>,
+}
+
+/// Sequential write (alternating between two contents, so no layer can skip a write that
+/// changes nothing) and read of a `size`-byte file in each of `chunks`, and [`RANDOM_READS`]
+/// random 4 KiB reads of it: benchmarks `seq_write`, `seq_read` (parameter `{label}-{chunk}`)
+/// and `rand_read_4k` (parameter `label`). Returns each subject's ids.
+pub fn file_io(
     g: &mut Group<'_>,
-    label: &str,
-    prefix: &str,
+    subjects: &[Subj<'_>],
     size: usize,
     chunks: &[usize],
-    make: &dyn Fn() -> Outcome<S>,
-) -> Ids {
-    let mut ids = Ids::new();
-    let path = format!("{prefix}/big.bin");
+) -> Vec<Ids> {
+    let mut ids = vec![Ids::new(); subjects.len()];
+    let paths: Vec<String> = subjects
+        .iter()
+        .map(|s| format!("{}/big.bin", s.prefix))
+        .collect();
     let data = pattern(size, 1);
+    let other = pattern(size, 2);
+    let (data, other) = (&data, &other);
     for &chunk in chunks {
         let c = size_label(chunk);
-        let unit = format!("{} written in {c} calls", size_label(size));
-        let id = g.bench(
-            "seq_write",
-            &format!("{label}-{c}"),
-            Per::bytes(size as u64, unit),
-            make,
-            |s| s.write_file(&path, &data, chunk),
+        let sides = subjects
+            .iter()
+            .zip(&paths)
+            .map(|(sub, path)| {
+                let mut flip = false;
+                Side::new(
+                    format!("{}-{c}", sub.label),
+                    sub.make,
+                    move |s: &mut DynSub| {
+                        flip = !flip;
+                        s.write_file(path, if flip { other } else { data }, chunk)
+                    },
+                )
+            })
+            .collect();
+        let per = Per::bytes(
+            size as u64,
+            format!("{} written in {c} calls", size_label(size)),
         );
-        ids.insert(format!("seq_write_{c}"), id);
+        record(
+            &mut ids,
+            &format!("seq_write_{c}"),
+            g.bench_sides("seq_write", per, sides),
+        );
     }
+    let written = |sub: &Subj<'_>, path: &str| {
+        let mut s = (sub.make)()?;
+        write_verified(&mut *s, path, data, 4096)?;
+        Ok(s)
+    };
     for &chunk in chunks {
         let c = size_label(chunk);
-        let unit = format!("{} read in {c} calls", size_label(size));
-        let mut buf = vec![0u8; chunk];
-        let id = g.bench(
-            "seq_read",
-            &format!("{label}-{c}"),
-            Per::bytes(size as u64, unit),
-            || {
-                let mut s = make()?;
-                write_verified(&mut s, &path, &data, 4096)?;
-                Ok(s)
-            },
-            |s| read_expecting(s, &path, &mut buf, size as u64),
+        let sides = subjects
+            .iter()
+            .zip(&paths)
+            .map(|(sub, path)| {
+                let mut buf = vec![0u8; chunk];
+                Side::new(
+                    format!("{}-{c}", sub.label),
+                    move || written(sub, path),
+                    move |s: &mut DynSub| read_expecting(s, path, &mut buf, size as u64),
+                )
+            })
+            .collect();
+        let per = Per::bytes(
+            size as u64,
+            format!("{} read in {c} calls", size_label(size)),
         );
-        ids.insert(format!("seq_read_{c}"), id);
+        record(
+            &mut ids,
+            &format!("seq_read_{c}"),
+            g.bench_sides("seq_read", per, sides),
+        );
     }
     let offsets = random_offsets(size as u64, 4096, RANDOM_READS, 7);
-    let mut buf = vec![0u8; 4096];
-    let id = g.bench(
-        "rand_read_4k",
-        label,
-        Per::bytes(
-            (RANDOM_READS * 4096) as u64,
-            format!("{RANDOM_READS} random 4 KiB reads"),
-        ),
-        || {
-            let mut s = make()?;
-            write_verified(&mut s, &path, &data, 4096)?;
-            Ok(s)
-        },
-        |s| s.read_at(&path, &offsets, &mut buf),
+    let offsets = &offsets;
+    let sides = subjects
+        .iter()
+        .zip(&paths)
+        .map(|(sub, path)| {
+            let mut buf = vec![0u8; 4096];
+            Side::new(
+                sub.label,
+                move || written(sub, path),
+                move |s: &mut DynSub| s.read_at(path, offsets, &mut buf),
+            )
+        })
+        .collect();
+    let per = Per::bytes(
+        (RANDOM_READS * 4096) as u64,
+        format!("{RANDOM_READS} random 4 KiB reads"),
     );
-    ids.insert("rand_read_4k".into(), id);
+    record(
+        &mut ids,
+        "rand_read_4k",
+        g.bench_sides("rand_read_4k", per, sides),
+    );
     ids
+}
+
+fn record(ids: &mut [Ids], key: &str, got: Vec<String>) {
+    for (map, id) in ids.iter_mut().zip(got) {
+        map.insert(key.to_string(), id);
+    }
 }
 
 /// The small-files benchmarks with `count` files of 256 bytes under `{prefix}/small`:
 /// `small_cycle` (create, stat each, list, delete: one iteration leaves the volume as it was),
 /// `stat_each` (stat every file) and `list` (list the directory), with parameter `label`.
-pub fn small_files<S: Subject + Metered>(
-    g: &mut Group<'_>,
-    label: &str,
-    prefix: &str,
-    count: usize,
-    make: &dyn Fn() -> Outcome<S>,
-) -> Ids {
-    let mut ids = Ids::new();
-    let w = SmallFiles::new(prefix, count, 256);
+pub fn small_files(g: &mut Group<'_>, subjects: &[Subj<'_>], count: usize) -> Vec<Ids> {
+    let mut ids = vec![Ids::new(); subjects.len()];
+    let works: Vec<SmallFiles> = subjects
+        .iter()
+        .map(|s| SmallFiles::new(s.prefix, count, 256))
+        .collect();
     let n = count as u64;
-    let id = g.bench(
-        "small_cycle",
-        label,
-        Per::elements(n, "file (create + stat + 1/n list + delete)").passes(1),
-        || {
-            let mut s = make()?;
-            w.prepare(&mut s)?;
-            Ok(s)
-        },
-        |s| w.cycle(s),
-    );
-    ids.insert("small_cycle".into(), id);
-    let populated = || {
-        let mut s = make()?;
-        w.prepare(&mut s)?;
-        w.create(&mut s)?;
+    let prepared = |sub: &Subj<'_>, w: &SmallFiles, create: bool| {
+        let mut s = (sub.make)()?;
+        w.prepare(&mut *s)?;
+        if create {
+            w.create(&mut *s)?;
+        }
         Ok(s)
     };
-    let id = g.bench(
+    let sides = subjects
+        .iter()
+        .zip(&works)
+        .map(|(sub, w)| {
+            Side::new(
+                sub.label,
+                move || prepared(sub, w, false),
+                move |s: &mut DynSub| w.cycle(s),
+            )
+        })
+        .collect();
+    let per = Per::elements(n, "file (create + stat + 1/n list + delete)").passes(1);
+    record(
+        &mut ids,
+        "small_cycle",
+        g.bench_sides("small_cycle", per, sides),
+    );
+    let sides = subjects
+        .iter()
+        .zip(&works)
+        .map(|(sub, w)| {
+            Side::new(
+                sub.label,
+                move || prepared(sub, w, true),
+                move |s: &mut DynSub| w.stat_all(s),
+            )
+        })
+        .collect();
+    record(
+        &mut ids,
         "stat_each",
-        label,
-        Per::elements(n, "stat"),
-        populated,
-        |s| w.stat_all(s),
+        g.bench_sides("stat_each", Per::elements(n, "stat"), sides),
     );
-    ids.insert("stat_each".into(), id);
-    let id = g.bench(
-        "list",
-        label,
-        Per::elements(1, format!("listing of {count} entries")),
-        populated,
-        |s| w.list(s),
-    );
-    ids.insert("list".into(), id);
+    let sides = subjects
+        .iter()
+        .zip(&works)
+        .map(|(sub, w)| {
+            Side::new(
+                sub.label,
+                move || prepared(sub, w, true),
+                move |s: &mut DynSub| w.list(s),
+            )
+        })
+        .collect();
+    let per = Per::elements(1, format!("listing of {count} entries"));
+    record(&mut ids, "list", g.bench_sides("list", per, sides));
     ids
 }
+
+/// The cheapest metadata calls on an existing file `{prefix}/d/file.txt`: `stat` (one stat)
+/// and `open_close` (open for reading, close), with parameter `label`.
+pub fn single_ops(g: &mut Group<'_>, subjects: &[Subj<'_>]) -> Vec<Ids> {
+    let mut ids = vec![Ids::new(); subjects.len()];
+    let paths: Vec<(String, String)> = subjects
+        .iter()
+        .map(|s| {
+            (
+                format!("{}/d", s.prefix),
+                format!("{}/d/file.txt", s.prefix),
+            )
+        })
+        .collect();
+    let setup = |sub: &Subj<'_>, dir: &str, path: &str| {
+        let mut s = (sub.make)()?;
+        s.mkdir(dir)?;
+        s.write_file(path, &pattern(100, 1), 100)?;
+        Ok(s)
+    };
+    let sides = subjects
+        .iter()
+        .zip(&paths)
+        .map(|(sub, (dir, path))| {
+            Side::new(
+                sub.label,
+                move || setup(sub, dir, path),
+                move |s: &mut DynSub| {
+                    let n = s.stat_size(path)?;
+                    crate::ensure(n == 100, || format!("{path}: size {n}"))
+                },
+            )
+        })
+        .collect();
+    let per = Per::elements(1, "stat").passes(100);
+    record(&mut ids, "stat", g.bench_sides("stat", per, sides));
+    let sides = subjects
+        .iter()
+        .zip(&paths)
+        .map(|(sub, (dir, path))| {
+            Side::new(
+                sub.label,
+                move || setup(sub, dir, path),
+                move |s: &mut DynSub| s.open_close(path),
+            )
+        })
+        .collect();
+    let per = Per::elements(1, "open + close").passes(100);
+    record(
+        &mut ids,
+        "open_close",
+        g.bench_sides("open_close", per, sides),
+    );
+    ids
+}
+
+/// A state the mount benchmark can unmount and mount again.
+pub trait Remount: Metered {
+    /// Unmounts (where the engine has an unmount) and mounts again.
+    fn remount(&mut self) -> Outcome<()>;
+}
+
+/// Makes a populated state for the mount benchmark.
+pub type MakeRemount<'a> = &'a dyn Fn() -> Outcome<Box<dyn Remount>>;
 
 /// The shape of the populated image of the mount benchmark: 10 directories of 20 files of 256
 /// bytes, and one large file.
 pub const POPULATED: (usize, usize, usize) = (10, 20, 256);
 
-/// `mount` with parameter `label`: unmount and mount again a volume populated with
-/// [`POPULATED`] and a `big`-byte file.
-pub fn mount<S: Subject + Metered + Remount>(
-    g: &mut Group<'_>,
-    label: &str,
-    prefix: &str,
-    big: usize,
-    make: &dyn Fn() -> Outcome<S>,
-) -> Ids {
+/// Fills `s` as [`POPULATED`] says, with a `big`-byte large file, under `prefix`.
+pub fn populate_for_mount<S: Subject + ?Sized>(s: &mut S, prefix: &str, big: usize) -> Outcome<()> {
     let (dirs, files, size) = POPULATED;
-    let id = g.bench(
-        "mount",
-        label,
-        Per::elements(1, "unmount + mount").passes(10),
-        || {
-            let mut s = make()?;
-            populate(&mut s, prefix, dirs, files, size, big)?;
-            Ok(s)
-        },
-        |s| s.remount(),
-    );
-    Ids::from([("mount".to_string(), id)])
+    populate(s, prefix, dirs, files, size, big)
+}
+
+/// `mount` with parameter `label` for each `(label, make)`: remount a volume `make` returns
+/// already populated (see [`populate_for_mount`]).
+pub fn mount(g: &mut Group<'_>, subjects: &[(&str, MakeRemount<'_>)]) -> Vec<Ids> {
+    let sides = subjects
+        .iter()
+        .map(|&(label, make)| Side::new(label, make, |s: &mut DynRemount| s.remount()))
+        .collect();
+    let per = Per::elements(1, "remount").passes(10);
+    g.bench_sides("mount", per, sides)
+        .into_iter()
+        .map(|id| Ids::from([("mount".to_string(), id)]))
+        .collect()
 }
 
 #[cfg(test)]

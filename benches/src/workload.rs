@@ -69,6 +69,9 @@ pub trait Subject {
     /// `stat(path)`'s size.
     fn stat_size(&mut self, path: &str) -> Outcome<u64>;
 
+    /// Opens existing file `path` for reading and closes it.
+    fn open_close(&mut self, path: &str) -> Outcome<()>;
+
     /// The number of entries in directory `dir` (without `.` and `..`).
     fn count_entries(&mut self, dir: &str) -> Outcome<usize>;
 
@@ -321,6 +324,11 @@ macro_rules! file_calls {
 
         fn stat_size(&mut self, path: &str) -> Outcome<u64> {
             Ok(self.stat(path)?.size)
+        }
+
+        fn open_close(&mut self, path: &str) -> Outcome<()> {
+            let f = self.open(path, OpenMode::READ)?;
+            Ok(self.close(f)?)
         }
 
         fn remove(&mut self, path: &str) -> Outcome<()> {
