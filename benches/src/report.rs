@@ -381,7 +381,7 @@ impl Group<'_> {
     /// table. Then criterion times the op on that state.
     ///
     /// With two sides or more, once criterion is done with all of them, the sides are also
-    /// timed *interleaved*: [`paired_rounds`] rounds, each timing a batch of every side in
+    /// timed *interleaved*: `UVFS_BENCH_ROUNDS` (default 15) rounds, each timing a batch of every side in
     /// turn (the order rotating), so that load from other processes falls on all sides alike.
     /// Ratios between these sides use the median of the per-round ratios.
     ///
