@@ -154,6 +154,12 @@ impl<D: BlockDevice> Io<D> {
         self.device_failed
     }
 
+    /// Marks the last call as having failed on the device if `failed` (for a call made only to
+    /// undo one that did).
+    pub(crate) fn keep_device_failed(&mut self, failed: bool) {
+        self.device_failed |= failed;
+    }
+
     fn record(&mut self, e: Error) {
         if self.error.is_none() {
             self.error = Some(e);

@@ -318,6 +318,48 @@ unsafe extern "C" fn count_cb(data: *mut c_void, _block: ll::lfs_block_t) -> c_i
     0
 }
 
+/// What [`find_pair_cb`] looks for: the two blocks of a metadata pair, and whether each was
+/// reported.
+struct PairSearch {
+    pair: [ll::lfs_block_t; 2],
+    found: [bool; 2],
+}
+
+/// `lfs_fs_traverse`'s callback: notes the blocks of a [`PairSearch`] it reports.
+///
+/// # Safety
+/// `data` must point to a [`PairSearch`] that nothing else references during the traversal.
+unsafe extern "C" fn find_pair_cb(data: *mut c_void, block: ll::lfs_block_t) -> c_int {
+    // SAFETY: `Engine::pair_in_use` passes a pointer to its local search, untouched by Rust
+    // until `lfs_fs_traverse` returns.
+    let search = unsafe { &mut *data.cast::<PairSearch>() };
+    for (b, found) in search.pair.iter().zip(search.found.iter_mut()) {
+        *found |= *b == block;
+    }
+    0
+}
+
+/// Why a read-write mount was refused: a pending move (an interrupted rename, as the global
+/// state says) names a metadata pair that is not part of the volume. The damage that cuts a
+/// pair out of the metadata chain also drops the global-state delta that pair held, so littlefs
+/// sees a rename that never finished; finishing it commits into the lost pair, whose blocks
+/// its allocator counts as free, and the new file that gets them is overwritten at the next
+/// mount (fuzz finding 4). Matched by [`is_damage_refusal`].
+pub(crate) const DAMAGED_MOVE: &str = "damaged image: a pending rename points into metadata \
+     that is not part of the volume, and finishing it would write over free space: mount \
+     read-only to copy the files off, then mkfs";
+
+/// Why a read-write mount was refused: a pending move was found but the volume's blocks cannot
+/// all be walked to check it ([`DAMAGED_MOVE`]). Matched by [`is_damage_refusal`].
+pub(crate) const DAMAGED_WALK: &str = "damaged image: a pending rename cannot be checked, as \
+     the volume's blocks cannot all be walked: mount read-only to copy the files off, then mkfs";
+
+/// Whether `e` is a read-write mount refused because the image is damaged (readable read-only,
+/// so not a volume to format).
+pub(crate) fn is_damage_refusal(e: &Error) -> bool {
+    e.errno() == Errno::EILSEQ && matches!(e.detail(), Some(DAMAGED_MOVE | DAMAGED_WALK))
+}
+
 /// The C littlefs engine on a device `D`, with its open files and directories.
 pub(crate) struct Engine<D: BlockDevice> {
     state: RawBox<State<D>>,
@@ -495,11 +537,15 @@ impl<D: BlockDevice> Engine<D> {
         Ok(())
     }
 
-    /// `lfs_unmount` of a volume mounted by `mount_as` (no files open).
+    /// `lfs_unmount` of a volume mounted by `mount_as` (no files open). Whether the device
+    /// failed is kept from the call before (a failed mount is undone with this, and the caller
+    /// asks [`Engine::device_failed`] afterwards).
     fn unmount_raw(&mut self) {
+        let device_failed = self.io().device_failed();
         // SAFETY: a volume is mounted (by `mount_as`) with nothing open; `lfs_unmount` only
         // releases it (the buffers are ours, so it frees nothing) and cannot fail.
         let _ = self.call(|lfs, _| unsafe { ll::lfs_unmount(lfs) });
+        self.io().keep_device_failed(device_failed);
     }
 
     fn fs_stat(&mut self) -> Result<ll::lfs_fsinfo> {
@@ -600,13 +646,32 @@ impl<D: BlockDevice> Engine<D> {
     /// mount runs `lfs_fs_mkconsistent` when that state is pending; a read-only mount runs it
     /// against a RAM overlay of the blocks it changes (see [`Io`]), so the device is still
     /// never written.
+    ///
+    /// A pending move is first checked against the volume ([`Engine::pair_in_use`]): on a
+    /// damaged image it can name a metadata pair that is no longer part of the volume, and
+    /// finishing it would write there, into blocks the allocator hands out as free (see
+    /// [`DAMAGED_MOVE`]). A read-write mount of such an image fails; a read-only one leaves the
+    /// phantom move alone, since nothing it can reach lives in that pair.
     fn repair(&mut self, readonly: bool, mut info: FsInfo) -> Result<FsInfo> {
-        // SAFETY: no engine call is in progress; `gstate` is plain data littlefs set at mount.
-        let tag = unsafe { (*self.state.as_ptr()).lfs.gstate.tag };
-        let orphans = tag & 0x1ff != 0;
-        let moving = tag & 0x7000_0000 != 0;
+        // SAFETY: no engine call is in progress; `gdisk` is plain data littlefs set at mount
+        // (the global state as found on the medium, which its repair acts on).
+        let gdisk = unsafe { (*self.state.as_ptr()).lfs.gdisk };
+        let orphans = gdisk.tag & 0x1ff != 0;
+        let moving = gdisk.tag & 0x7000_0000 != 0;
         if !orphans && !moving {
             return Ok(info);
+        }
+        if moving {
+            match self.pair_in_use(gdisk.pair) {
+                Ok(true) => {}
+                Ok(false) if readonly => return Ok(info),
+                Ok(false) => return Err(Errno::EILSEQ.with_detail(DAMAGED_MOVE)),
+                // Read-only, the repair below runs in RAM and decides; read-write, a volume
+                // that cannot be walked cannot be written safely either.
+                Err(_) if readonly => {}
+                Err(e) if self.io().device_failed() => return Err(e),
+                Err(_) => return Err(Errno::EILSEQ.with_detail(DAMAGED_WALK)),
+            }
         }
         if readonly {
             self.io().set_overlay_writable(true);
@@ -617,6 +682,23 @@ impl<D: BlockDevice> Engine<D> {
         r?;
         info.repaired = true;
         Ok(info)
+    }
+
+    /// Whether both blocks of `pair` are in use: reported by `lfs_fs_traverse`, which is how
+    /// littlefs's allocator learns which blocks are taken (a directory's pair as part of the
+    /// metadata chain or as its parent's entry; a file's blocks).
+    fn pair_in_use(&mut self, pair: [ll::lfs_block_t; 2]) -> Result<bool> {
+        let mut search = PairSearch {
+            pair,
+            found: [false; 2],
+        };
+        let out = addr_of_mut!(search);
+        // SAFETY: a volume is mounted (by `mount_as`); `out` points to `search`, which nothing
+        // else touches until the traversal returns (see `find_pair_cb`).
+        self.call(|lfs, _| unsafe {
+            ll::lfs_fs_traverse(lfs, Some(find_pair_cb), out.cast::<c_void>())
+        })?;
+        Ok(search.found == [true; 2])
     }
 
     /// Closes (and so flushes) every open file and every listing, then unmounts. The volume is

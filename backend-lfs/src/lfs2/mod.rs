@@ -243,15 +243,22 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
 
     /// Mounts. With `mkfs`, a device that does not hold a littlefs v2 volume is formatted
     /// (with [`Lfs2Config::disk_version`]) and mounted; not when the failure was the device's
-    /// own (a read error is no reason to erase), nor on a read-only mount (which never writes).
+    /// own (a read error is no reason to erase), nor on a read-only mount (which never writes),
+    /// nor when a read-write mount was refused because the volume is damaged in a way that
+    /// would make littlefs write over free space (`EILSEQ`, "damaged image ... mount
+    /// read-only"): that volume still reads, read-only.
     fn mount(&mut self, readonly: bool, mkfs: bool) -> Result<()> {
         if self.engine.is_mounted() {
             return Err(Errno::EPERM.with_detail("already mounted"));
         }
         match self.engine.mount(readonly) {
             Ok(_) => Ok(()),
-            Err(e) if mkfs && !readonly && !self.engine.device_failed() => {
-                let _ = e;
+            Err(e)
+                if mkfs
+                    && !readonly
+                    && !self.engine.device_failed()
+                    && !engine::is_damage_refusal(&e) =>
+            {
                 self.engine.format(self.config.disk_version)?;
                 self.engine.mount(readonly).map(drop)
             }
