@@ -1,22 +1,42 @@
 //! The storage engine under `VfsKv`: `sequential-storage`'s map on a flash range, behind a small
 //! object-safe trait so the filesystem logic is compiled once for every flash type.
 //!
-//! # `sequential-storage` issue 136 and the workaround
-//! A power cut while an item header is being programmed leaves a torn header at the end of the
-//! page being filled. `sequential-storage` (8.0) skips such bytes one word at a time, and its
-//! next store appends right after them; the new header's bytes can then complete a phantom
-//! header that starts inside the torn one, and later traversals follow the phantom and miss the
-//! real item: `store_item` returned `Ok` but a freshly constructed map cannot find the item.
+//! # Appending only to erased space
+//! `sequential-storage` appends each item after the last item it can parse in the page it is
+//! filling, and when that page is full it starts the next page it takes for erased (one without
+//! a start marker). It trusts, and never checks, two things: that the bytes from that free spot
+//! to the page's end are erased (`0xFF`), and that a fresh traversal from the page's start
+//! reaches the free spot item by item. Bytes that break either can hide an acknowledged store
+//! from every later mount:
+//! - a torn item header left by a power cut (`sequential-storage` issue 136): a traversal skips
+//!   bytes it cannot parse one word at a time, and the header of the item appended after them can
+//!   complete a phantom header that starts inside the torn one, whose length jumps over the new
+//!   item;
+//! - bytes left over in space that looks erased (an interrupted erase, a volume written by
+//!   something else, a damaged or fuzzed image): the same phantom, or an item programmed over
+//!   bytes that are not `0xFF` (programming only clears bits), whose checksum then fails.
 //!
-//! [`MapEngine`] detects and repairs this before it can lose anything: after a mount, and after
-//! any flash error, it is *suspicious*; while suspicious, every store is read back through a
-//! fresh, uncached map (which traverses the flash exactly as a later mount would). If the item
-//! read back is not the one just stored, it closes the page being filled (programming its end
-//! marker, as `sequential-storage` does when a page is full), so the torn bytes sit in a closed
-//! page and nothing is appended after them, and stores the item again, on a clean page. The
-//! first node record that reads back right ends the suspicion: records carry a fresh sequence
-//! number, so a match cannot be an older copy. Torn headers only come from interrupted writes,
-//! so one clean read-back after a mount or an error covers every store after it.
+//! So before the first store of a read-write mount, and again after any flash error or repair,
+//! [`MapEngine`] checks the pages a store can write into ([`Engine::check_pages`]):
+//! - every page without a start marker must be all `0xFF`, and is erased if it is not. Nothing
+//!   reads such a page (`sequential-storage` takes it for erased), so this changes nothing a
+//!   mount sees.
+//! - the page being filled must parse item by item from its start to its free spot, and be
+//!   erased from there to its end marker. If it is not, it is closed (its end marker programmed,
+//!   as `sequential-storage` does with a full page) and the next page is started (its start
+//!   marker programmed, as `sequential-storage` does when it moves on). A closed page reads
+//!   exactly as before, and nothing is ever appended to it again.
+//! - with no page being filled (power was cut between those two marker writes), the page after
+//!   the last closed one is started, where `sequential-storage` would have gone on; otherwise,
+//!   on a volume whose erased pages are not all in one run, it could start another one and lose
+//!   sight of the closed pages.
+//!
+//! After that, every store appends where a traversal from the page's start arrives exactly, onto
+//! erased bytes, and ends where the next store starts; so each stored item is found by the next
+//! mount. A page being filled whose next page is not erased is left alone: `sequential-storage`
+//! takes that for an interrupted migration and rebuilds the page (erases it and copies the items
+//! again) before it stores anything. On a clean volume the check writes nothing and reads each
+//! erased page once per read-write mount.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -39,8 +59,8 @@ use crate::record::PROBE_KEY;
 pub(crate) const KEY_LEN: u32 = 8;
 /// Keys the key-location cache remembers.
 const KEY_CACHE: usize = 256;
-/// Stores of one item `MapEngine` attempts before giving up on a volume that keeps hiding it.
-const STORE_ATTEMPTS: usize = 3;
+/// Item header bytes before rounding to the flash word: data CRC (4), length (2), length CRC (2).
+const ITEM_HEADER: usize = 8;
 
 /// The layout numbers of a volume, derived from the flash's geometry.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -180,14 +200,28 @@ impl Geometry {
     }
 }
 
-/// Counters of the issue-136 workaround (see the module docs), since the engine was made.
+/// Counters of the page checks (see the module docs), since the engine was made.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct EngineStats {
-    /// Stores read back through a fresh map because the engine was suspicious.
-    pub read_backs: u64,
-    /// Read-backs that did not find the item just stored (it was hidden behind a torn header),
-    /// each repaired by closing the page and storing again.
-    pub hidden_stores: u64,
+    /// Page checks run: one per read-write mount, and one after each flash error or repair.
+    pub checks: u64,
+    /// Pages without a start marker that held bytes other than `0xFF`, erased before use.
+    pub pages_erased: u64,
+    /// Pages being filled that did not parse up to their free spot (a torn header, left-over
+    /// bytes) or were not erased after it, closed so nothing is appended to them.
+    pub pages_closed: u64,
+    /// Pages started (start marker programmed) after a closed page, because no page was being
+    /// filled.
+    pub pages_started: u64,
+}
+
+impl core::ops::AddAssign for EngineStats {
+    fn add_assign(&mut self, other: EngineStats) {
+        self.checks += other.checks;
+        self.pages_erased += other.pages_erased;
+        self.pages_closed += other.pages_closed;
+        self.pages_started += other.pages_started;
+    }
 }
 
 /// One step of a scan of every item.
@@ -204,16 +238,21 @@ pub(crate) trait Engine {
     fn geometry(&self) -> Geometry;
     /// Refuses (or allows) changes to the flash.
     fn set_readonly(&mut self, readonly: bool);
-    /// Starts a session: forgets every cache and becomes suspicious (see the module docs).
+    /// Starts a session: forgets every cache, and the pages must be checked again before the
+    /// next store (see the module docs).
     fn begin(&mut self);
+    /// Checks the pages a store can write into and repairs what would hide a store (see the
+    /// module docs); nothing if they were checked since the last error. `EROFS` when the flash
+    /// is read-only and a page needs repairing. Returns what this call did.
+    fn check_pages(&mut self) -> Result<EngineStats>;
     /// Reads the volume header.
     fn read_header(&mut self) -> Result<Header>;
     /// Erases the volume and writes a fresh header for `geo` (last, so an interrupted format
     /// leaves no header).
     fn format(&mut self, geo: &Geometry) -> Result<()>;
-    /// Stores `value` under `key`, replacing what was there. `verify_commit` marks a store whose
-    /// value never repeated (a node record): its clean read-back ends the suspicion.
-    fn store(&mut self, key: u64, value: &[u8], verify_commit: bool) -> Result<()>;
+    /// Stores `value` under `key`, replacing what was there; checks the pages first if they
+    /// need it.
+    fn store(&mut self, key: u64, value: &[u8]) -> Result<()>;
     /// The value under `key`, appended to `out`; `false` if there is none.
     fn fetch(&mut self, key: u64, out: &mut Vec<u8>) -> Result<bool>;
     /// Removes every version of `key`.
@@ -233,7 +272,8 @@ pub(crate) struct MapEngine<F: NorFlash> {
     range: Range<u32>,
     buf: Vec<u8>,
     geo: Geometry,
-    suspicious: bool,
+    /// The pages were checked (see the module docs) and no error happened since.
+    checked: bool,
     stats: EngineStats,
 }
 
@@ -260,7 +300,7 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
             range,
             buf: vec![0; geo.page_size as usize],
             geo,
-            suspicious: true,
+            checked: false,
             stats: EngineStats::default(),
         })
     }
@@ -323,64 +363,145 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
         Ok(())
     }
 
-    /// Reads `key` back through a fresh map with no cache, as a later mount would.
-    fn read_back(&mut self, key: u64) -> Result<Option<Vec<u8>>> {
-        let config = self.config()?;
-        let config_again = self.config()?;
-        let map = self
-            .map
-            .take()
-            .ok_or(Error::bug("bug: kv map missing after a failed rebuild"))?;
-        let (flash, _) = map.destroy();
-        let mut probe = MapStorage::<u64, _, _>::new(flash, config, Cache::new_uncached());
-        let found = match block_on(probe.fetch_item::<&[u8]>(&mut self.buf, &key)) {
-            Ok(Ok(v)) => Ok(v.map(<[u8]>::to_vec)),
-            Ok(Err(e)) => Err(engine_errno(&e)),
-            Err(e) => Err(e),
-        };
-        let (flash, _) = probe.destroy();
-        // The probe may have repaired something: start the cache afresh.
-        self.map = Some(MapStorage::new(flash, config_again, fresh_cache(&self.geo)));
-        found
+    fn read_flash(&mut self, at: u32, bytes: &mut [u8]) -> Result<()> {
+        let map = self.map()?;
+        map.flash()
+            .inner_mut()
+            .read(at, bytes)
+            .map_err(|e| flash_errno(&FlashError::Flash(e)))
     }
 
-    /// Closes the map's partially filled page by programming its end marker, as
-    /// `sequential-storage` does when a page is full; see the module docs.
-    fn close_open_page(&mut self) -> Result<()> {
-        let page = self.geo.page_size;
+    /// Programs `word`-sized marker bytes (zeros, as `sequential-storage`'s page markers).
+    fn write_marker(&mut self, at: u32) -> Result<()> {
         let word = self.geo.word_size as usize;
-        let read = F::READ_SIZE;
-        let start = self.range.start + page;
-        let pages = self.geo.data_pages();
         let map = self.map()?;
         let flash = map.flash();
-        let mut marker = [0u8; 32];
-        for i in 0..pages {
-            let at = start + i * page;
-            let marked = |bytes: &[u8]| bytes.iter().map(|b| b.count_zeros()).sum::<u32>() >= 4;
-            let (mut head, mut tail) = ([0u8; 32], [0u8; 32]);
-            let (head, tail) = (&mut head[..read.min(32)], &mut tail[..read.min(32)]);
-            flash
-                .inner_mut()
-                .read(at, head)
-                .map_err(|e| flash_errno(&FlashError::Flash(e)))?;
-            flash
-                .inner_mut()
-                .read(at + page - head.len() as u32, tail)
-                .map_err(|e| flash_errno(&FlashError::Flash(e)))?;
-            if marked(head) && !marked(tail) {
-                if flash.is_readonly() {
-                    return Err(Errno::EROFS.into());
+        if flash.is_readonly() {
+            return Err(Errno::EROFS.with_detail("kv page needs repairing on a read-only mount"));
+        }
+        let marker = [0u8; 32];
+        let marker = marker
+            .get(..word)
+            .ok_or(Error::bug("bug: kv flash word larger than 32 bytes"))?;
+        flash
+            .inner_mut()
+            .write(at, marker)
+            .map_err(|e| flash_errno(&FlashError::Flash(e)))
+    }
+
+    fn erase_page(&mut self, at: u32) -> Result<()> {
+        let page = self.geo.page_size;
+        let map = self.map()?;
+        let flash = map.flash();
+        if flash.is_readonly() {
+            return Err(Errno::EROFS.with_detail("kv page needs repairing on a read-only mount"));
+        }
+        flash
+            .inner_mut()
+            .erase(at, at + page)
+            .map_err(|e| flash_errno(&FlashError::Flash(e)))
+    }
+
+    /// The address of map page `index`.
+    fn page_addr(&self, index: u32) -> u32 {
+        self.range.start + self.geo.page_size * (index + 1)
+    }
+
+    /// A map page's state from its markers, read as `sequential-storage` reads them: the first
+    /// and last `READ_SIZE` bytes, each marked when at least 4 of its bits are programmed.
+    fn page_state(&mut self, index: u32) -> Result<PageState> {
+        let at = self.page_addr(index);
+        let read = F::READ_SIZE.min(32);
+        let (mut head, mut tail) = ([0u8; 32], [0u8; 32]);
+        self.read_flash(at, &mut head[..read])?;
+        self.read_flash(at + self.geo.page_size - read as u32, &mut tail[..read])?;
+        let marked = |bytes: &[u8]| bytes.iter().map(|b| b.count_zeros()).sum::<u32>() >= 4;
+        Ok(match (marked(&head[..read]), marked(&tail[..read])) {
+            (false, false) => PageState::Erased,
+            (true, false) => PageState::Filling,
+            (true, true) => PageState::Closed,
+            (false, true) => PageState::HalfErased,
+        })
+    }
+
+    /// See [`Engine::check_pages`] and the module docs.
+    fn check_pages_now(&mut self) -> Result<EngineStats> {
+        let mut did = EngineStats {
+            checks: 1,
+            ..EngineStats::default()
+        };
+        let pages = self.geo.data_pages();
+        let page = self.geo.page_size;
+        let word = self.geo.word_size as usize;
+        let mut states = Vec::with_capacity(pages as usize);
+        for index in 0..pages {
+            states.push(self.page_state(index)?);
+        }
+        let mut wrote = false;
+        // Pages without a start marker: nothing reads them, every store may start one.
+        for (index, state) in (0..pages).zip(states.iter_mut()) {
+            if !matches!(state, PageState::Erased | PageState::HalfErased) {
+                continue;
+            }
+            let at = self.page_addr(index);
+            let mut buf = core::mem::take(&mut self.buf);
+            let read = self.read_flash(at, &mut buf[..page as usize]);
+            let erased = buf[..page as usize].iter().all(|&b| b == 0xFF);
+            self.buf = buf;
+            read?;
+            if !erased {
+                wrote = true;
+                self.erase_page(at)?;
+                did.pages_erased += 1;
+            }
+            *state = PageState::Erased;
+        }
+        let next = |index: u32| (index + 1) % pages;
+        // The page being filled: the first one with only a start marker, as
+        // `sequential-storage` picks it.
+        let filling = (0..pages).find(|&i| states[i as usize] == PageState::Filling);
+        match filling {
+            Some(index) if states[next(index) as usize] == PageState::Erased => {
+                let at = self.page_addr(index);
+                let mut buf = core::mem::take(&mut self.buf);
+                let read = self.read_flash(at, &mut buf[..page as usize]);
+                let clean = read.is_ok() && fills_cleanly(&buf[..page as usize], word);
+                self.buf = buf;
+                read?;
+                if !clean {
+                    wrote = true;
+                    self.write_marker(at + page - word as u32)?;
+                    self.write_marker(self.page_addr(next(index)))?;
+                    did.pages_closed += 1;
                 }
-                let end_marker = &mut marker[..word];
-                end_marker.fill(0);
-                flash
-                    .inner_mut()
-                    .write(at + page - word as u32, end_marker)
-                    .map_err(|e| flash_errno(&FlashError::Flash(e)))?;
+            }
+            // An interrupted migration, as `sequential-storage` sees it: it rebuilds the page.
+            Some(_) => {}
+            None => {
+                // After the last page of the first run of closed pages, as `sequential-storage`
+                // looks for the last used page when none is being filled.
+                let mut last_closed = None;
+                for index in 0..pages {
+                    if states[index as usize] == PageState::Closed {
+                        last_closed = Some(index);
+                    } else if last_closed.is_some() {
+                        break;
+                    }
+                }
+                if let Some(index) = last_closed {
+                    if states[next(index) as usize] == PageState::Erased {
+                        wrote = true;
+                        self.write_marker(self.page_addr(next(index)))?;
+                        did.pages_started += 1;
+                    }
+                }
             }
         }
-        self.rebuild()
+        if wrote {
+            // The map's caches saw none of this.
+            self.rebuild()?;
+        }
+        Ok(did)
     }
 
     fn store_once(&mut self, key: u64, value: &[u8]) -> Result<()> {
@@ -393,7 +514,7 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
             Ok(()) => Ok(()),
             Err(e) => {
                 if !matches!(e, sequential_storage::Error::FullStorage) {
-                    self.suspicious = true;
+                    self.checked = false;
                 }
                 Err(engine_errno(&e))
             }
@@ -453,6 +574,76 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
     }
 }
 
+/// A map page's state, from its markers (see [`MapEngine::page_state`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum PageState {
+    /// No marker: `sequential-storage` takes the page for erased.
+    Erased,
+    /// A start marker only: the page being filled.
+    Filling,
+    /// Both markers: full, read but never written again until erased.
+    Closed,
+    /// An end marker only: an interrupted erase (`sequential-storage` erases it again).
+    HalfErased,
+}
+
+/// The check value `sequential-storage` keeps beside an item's length in its header (part of
+/// its on-flash format: a reflected CRC-16 with polynomial `0x1a2e`, initial value and final
+/// XOR `0xffff`, and `0xffff` itself replaced by `0xfffe` so that a programmed field never reads
+/// as erased). The unit tests check it against headers `sequential-storage` wrote.
+fn length_check(length: [u8; 2]) -> u16 {
+    let crc = length.iter().fold(0xFFFFu16, |mut crc, &byte| {
+        crc ^= u16::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 0 {
+                crc >> 1
+            } else {
+                (crc >> 1) ^ 0x1A2E
+            };
+        }
+        crc
+    });
+    match !crc {
+        0xFFFF => 0xFFFE,
+        other => other,
+    }
+}
+
+/// Whether `sequential-storage` can safely append to `page` (one whole map page, markers
+/// included, on a flash with `word`-byte words): a traversal from the page's start parses item
+/// headers one after the other up to the free spot (the first header-sized run of `0xFF`)
+/// without skipping any bytes, and every byte from there to the end marker is erased.
+///
+/// The traversal follows `sequential-storage`'s item format: a header of a 4-byte data CRC, a
+/// little-endian `u16` length and its check value ([`length_check`]), padded to a word; then the
+/// data, padded to a word. A header whose check fails, or whose item would run past the page's
+/// data, is what a traversal skips a word at a time: the bytes a phantom header is made of.
+fn fills_cleanly(page: &[u8], word: usize) -> bool {
+    let word = word.max(1);
+    let header = ITEM_HEADER.div_ceil(word) * word;
+    let Some(end) = page.len().checked_sub(word) else {
+        return false;
+    };
+    let mut at = word;
+    let free = loop {
+        let Some(h) = page.get(at..at + header).filter(|_| at + header <= end) else {
+            break at;
+        };
+        if h.iter().all(|&b| b == 0xFF) {
+            break at;
+        }
+        let length = [h[4], h[5]];
+        let check = u16::from_le_bytes([h[6], h[7]]);
+        let next = at + header + usize::from(u16::from_le_bytes(length)).div_ceil(word) * word;
+        if length_check(length) != check || next > end {
+            return false;
+        }
+        at = next;
+    };
+    page.get(free..end)
+        .is_some_and(|rest| rest.iter().all(|&b| b == 0xFF))
+}
+
 fn fresh_cache(geo: &Geometry) -> KvCache {
     let pages = geo.data_pages() as usize;
     Cache::new(
@@ -474,7 +665,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
     }
 
     fn begin(&mut self) {
-        self.suspicious = true;
+        self.checked = false;
         // A failure here leaves the map as it was; the next call reports the same bug.
         let _ = self.rebuild();
     }
@@ -517,28 +708,27 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
         self.rebuild()
     }
 
-    fn store(&mut self, key: u64, value: &[u8], verify_commit: bool) -> Result<()> {
-        for _ in 0..STORE_ATTEMPTS {
-            self.store_once(key, value)?;
-            if !self.suspicious {
-                return Ok(());
+    fn check_pages(&mut self) -> Result<EngineStats> {
+        if self.checked {
+            return Ok(EngineStats::default());
+        }
+        match self.check_pages_now() {
+            Ok(did) => {
+                self.checked = true;
+                self.stats += did;
+                Ok(did)
             }
-            self.stats.read_backs += 1;
-            match self.read_back(key)? {
-                Some(back) if back == value => {
-                    if verify_commit {
-                        self.suspicious = false;
-                    }
-                    return Ok(());
-                }
-                // Issue 136: the item is hidden behind bytes of a torn header.
-                _ => {
-                    self.stats.hidden_stores += 1;
-                    self.close_open_page()?;
-                }
+            Err(e) => {
+                // Whatever was written, the caches may not know it.
+                let _ = self.rebuild();
+                Err(e)
             }
         }
-        Err(Errno::EIO.with_detail("flash keeps losing stored items"))
+    }
+
+    fn store(&mut self, key: u64, value: &[u8]) -> Result<()> {
+        self.check_pages()?;
+        self.store_once(key, value)
     }
 
     fn fetch(&mut self, key: u64, out: &mut Vec<u8>) -> Result<bool> {
@@ -554,7 +744,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
             }
             Ok(None) => Ok(false),
             Err(e) => {
-                self.suspicious = true;
+                self.checked = false;
                 Err(engine_errno(&e))
             }
         }
@@ -569,7 +759,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
         match block_on(map.remove_item(buf, &key))? {
             Ok(()) => Ok(()),
             Err(e) => {
-                self.suspicious = true;
+                self.checked = false;
                 Err(engine_errno(&e))
             }
         }
@@ -581,8 +771,8 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
             Err(_corrupted) => {}
         }
         // A page in a state no operation leaves (an interrupted erase): let the engine repair
-        // every page, then read everything again.
-        self.suspicious = true;
+        // every page, then read everything again (and check the pages again before a store).
+        self.checked = false;
         self.repair()?;
         // The repair rewrote pages behind the cache's back: read them afresh.
         self.rebuild()?;

@@ -29,7 +29,7 @@ use uvfs_os_api::{
     Result, SeekFrom, Stat, StatVfs, TimeSource, NAME_MAX,
 };
 
-use crate::engine::{Engine, Geometry, ScanEvent};
+use crate::engine::{Engine, EngineStats, Geometry, ScanEvent};
 use crate::record::{
     chunk_count, valid_name, Body, Key, Kind, Record, MAX_NODE_ID, META_LEN, ROOT,
 };
@@ -123,6 +123,26 @@ pub struct Recovery {
     pub garbage: u64,
     /// Garbage items still on flash (a read-only mount removes nothing).
     pub garbage_left: u64,
+    /// Map pages `sequential-storage` takes for erased that held other bytes, erased by this
+    /// mount (see "How it stores files" in the crate docs). Read-only mounts check no pages.
+    pub pages_erased: u64,
+    /// The page being filled, closed by this mount because it did not parse up to its free
+    /// space (a torn item header, left-over bytes) or was not erased after it.
+    pub pages_closed: u64,
+    /// Pages started by this mount because none was being filled (a power cut between
+    /// closing one page and starting the next).
+    pub pages_started: u64,
+}
+
+impl Recovery {
+    /// Whether the mount found nothing to clean up: no garbage items and no page to repair.
+    /// (A read-only mount does not check pages, so it can only speak for the items.)
+    pub fn is_clean(&self) -> bool {
+        self.garbage == 0
+            && self.pages_erased == 0
+            && self.pages_closed == 0
+            && self.pages_started == 0
+    }
 }
 
 fn not_mounted() -> Error {
@@ -215,13 +235,26 @@ impl Core {
         let header = eng.read_header()?;
         let geo = Geometry::from_header(&header, &eng.geometry())?;
         eng.set_readonly(readonly);
-        match Mounted::load(eng, geo, readonly) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                eng.set_readonly(false);
-                Err(e)
+        let loaded = (|| {
+            // A read-write mount checks the pages before the scan, so the scan reads the layout
+            // every later mount will see, and again after it if the scan had to repair pages.
+            let mut checked = EngineStats::default();
+            if !readonly {
+                checked += eng.check_pages()?;
             }
+            let (mounted, mut recovery) = Mounted::load(eng, geo, readonly)?;
+            if !readonly {
+                checked += eng.check_pages()?;
+            }
+            recovery.pages_erased = checked.pages_erased;
+            recovery.pages_closed = checked.pages_closed;
+            recovery.pages_started = checked.pages_started;
+            Ok((mounted, recovery))
+        })();
+        if loaded.is_err() {
+            eng.set_readonly(false);
         }
+        loaded
     }
 
     /// Formats the volume; `EBUSY` while mounted.
@@ -754,7 +787,7 @@ impl Mounted {
             items: seen.items,
             nodes: nodes.len() as u64 - 1,
             garbage: garbage.len() as u64,
-            garbage_left: 0,
+            ..Recovery::default()
         };
         Ok((
             Mounted {
@@ -905,7 +938,7 @@ impl Mounted {
             Kind::Dir => Body::Dir,
             Kind::File => Body::Inline(&[]),
         };
-        eng.store(Key::Node(id).raw(), &node.record(body).encode(), true)?;
+        eng.store(Key::Node(id).raw(), &node.record(body).encode())?;
         self.children
             .entry(dir)
             .or_default()
@@ -934,7 +967,7 @@ impl Mounted {
         let mut staged = Vec::new();
         let data = match &node.data {
             Data::Dir => {
-                eng.store(Key::Node(id).raw(), &moved.record(Body::Dir).encode(), true)?;
+                eng.store(Key::Node(id).raw(), &moved.record(Body::Dir).encode())?;
                 Data::Dir
             }
             Data::Chunks(gens) => {
@@ -942,14 +975,14 @@ impl Mounted {
                     return Err(Errno::ENAMETOOLONG.into());
                 }
                 let rec = moved.record(Body::Chunked(gens.clone()));
-                eng.store(Key::Node(id).raw(), &rec.encode(), true)?;
+                eng.store(Key::Node(id).raw(), &rec.encode())?;
                 Data::Chunks(gens.clone())
             }
             Data::Inline => {
                 let bytes = self.inline_bytes(eng, id)?;
                 if bytes.len() as u64 <= self.inline_cap(to_name.len()) {
                     let rec = moved.record(Body::Inline(&bytes));
-                    eng.store(Key::Node(id).raw(), &rec.encode(), true)?;
+                    eng.store(Key::Node(id).raw(), &rec.encode())?;
                     Data::Inline
                 } else {
                     // The longer name leaves no room for the bytes: move them to chunks.
@@ -957,7 +990,7 @@ impl Mounted {
                     let mut gens = Vec::new();
                     for (idx, piece) in bytes.chunks(cs.max(1)).enumerate() {
                         let key = chunk_key(id, idx as u32, 0)?;
-                        if let Err(e) = eng.store(key, piece, false) {
+                        if let Err(e) = eng.store(key, piece) {
                             self.garbage.extend(staged);
                             return Err(e);
                         }
@@ -969,7 +1002,7 @@ impl Mounted {
                         return Err(Errno::ENAMETOOLONG.into());
                     }
                     let rec = moved.record(Body::Chunked(gens.clone()));
-                    if let Err(e) = eng.store(Key::Node(id).raw(), &rec.encode(), true) {
+                    if let Err(e) = eng.store(Key::Node(id).raw(), &rec.encode()) {
                         self.garbage.extend(staged);
                         return Err(e);
                     }
@@ -1200,7 +1233,7 @@ impl Mounted {
     fn stage(&mut self, eng: &mut dyn Engine, id: u32, idx: u32) -> Result<()> {
         let bytes = self.chunk(eng, id, idx)?;
         let gen = self.next_gen(id, idx)?;
-        eng.store(chunk_key(id, idx, gen)?, &bytes, false)?;
+        eng.store(chunk_key(id, idx, gen)?, &bytes)?;
         let on = self.open_node_mut(id)?;
         on.staged.insert(idx, (gen, bytes.len() as u32));
         on.ram_dirty.remove(&idx);
@@ -1342,7 +1375,6 @@ impl Mounted {
             eng.store(
                 Key::Node(id).raw(),
                 &committed.record(Body::Inline(&bytes)).encode(),
-                true,
             )?;
             Data::Inline
         } else {
@@ -1390,7 +1422,6 @@ impl Mounted {
             eng.store(
                 Key::Node(id).raw(),
                 &committed.record(Body::Chunked(gens.clone())).encode(),
-                true,
             )?;
             Data::Chunks(gens)
         };

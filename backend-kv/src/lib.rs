@@ -133,8 +133,9 @@ impl<F: NorFlash + MultiwriteNorFlash> VfsKv<F> {
         self.recovery
     }
 
-    /// How often the engine read a store back, and how many stores it found hidden by a torn
-    /// item header and stored again (`sequential-storage` issue 136; see the README).
+    /// How often the engine checked the pages a store can write into, and what it repaired
+    /// so that no acknowledged store is hidden from a later mount (see "Power loss and
+    /// `sequential-storage` issue 136" in the crate docs).
     pub fn engine_stats(&self) -> EngineStats {
         self.engine.stats()
     }

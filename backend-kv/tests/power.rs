@@ -1,6 +1,6 @@
 //! Power cuts at the flash level: a workload runs on a [`RamFlash`] that loses power after N
-//! writes and erases, for every N until the workload completes, and with several ways of tearing
-//! the operation that was cut. After each cut the volume is mounted again and must hold:
+//! writes and erases, for every N until the workload completes (or `UVFS_CUT_POINTS=N` points
+//! spread over it), and with several ways of tearing the operation that was cut. After each cut the volume is mounted again and must hold:
 //! - every step acknowledged before the cut, and the interrupted step either wholly done or not
 //!   at all (a file's old or new content, never a mix; a rename done or not done);
 //! - then a clean write, acknowledged, that must still be there after another remount
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use uvfs_backend_kv::{RamFlash, Tear, VfsKv};
 use uvfs_os_api::{Errno, FileType, Filesystem, Result};
+use uvfs_testkit::{cut_points_from_env, CutPoints};
 
 use crate::support::{pattern, read_file, reopen, write_file};
 
@@ -225,24 +226,52 @@ fn summary(t: &Tree) -> Vec<(String, usize, u8)> {
         .collect()
 }
 
+/// Writes and erases the whole workload makes (mount to unmount) on `base`.
+fn workload_ops(base: &Flash) -> u64 {
+    let mut flash = base.clone();
+    flash.reset_stats();
+    let mut fs = reopen(flash);
+    fs.mount(false, false).unwrap();
+    for step in workload() {
+        step.run(&mut fs).unwrap();
+    }
+    fs.umount().unwrap();
+    let stats = fs.into_flash().unwrap().stats();
+    stats.writes + stats.erases
+}
+
+/// Cuts power at every write and erase of the workload (the default, and
+/// `UVFS_CUT_POINTS=all`), or at `N` points spread evenly over it (`UVFS_CUT_POINTS=N`);
+/// returns how many cut points it covered.
 fn sweep(tear: Tear) -> u64 {
     let (base, start) = base();
-    let mut ops = 0;
+    let total = workload_ops(&base);
+    let stride = match cut_points_from_env() {
+        Some(CutPoints::Spread(n)) => total.div_ceil(n.max(1)).max(1),
+        Some(CutPoints::All) | None => 1,
+    };
+    let (mut ops, mut covered) = (0, 0);
     while run_cut(&base, &start, ops, tear) {
-        ops += 1;
+        covered += 1;
+        ops += stride;
         assert!(ops < 100_000, "the workload never completed");
     }
-    println!("{tear:?}: covered {ops} cut points");
-    ops
+    assert!(
+        ops >= total,
+        "the workload completed after {ops} of its {total} writes and erases"
+    );
+    println!("{tear:?}: covered {covered} cut points of {total} (every {stride})");
+    covered
 }
 
 #[test]
 fn every_cut_point_without_tearing() {
-    let n = sweep(Tear::Nothing);
+    let total = workload_ops(&base().0);
     assert!(
-        n > 100,
-        "only {n} cut points: the workload is too small to mean much"
+        total > 100,
+        "only {total} writes and erases: the workload is too small to mean much"
     );
+    sweep(Tear::Nothing);
 }
 
 #[test]
