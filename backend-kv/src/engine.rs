@@ -497,6 +497,16 @@ impl<F: NorFlash + MultiwriteNorFlash> MapEngine<F> {
                 }
             }
         }
+        // Pages no lookup can reach: see `unreachable_pages`.
+        let mut states = Vec::with_capacity(pages as usize);
+        for index in 0..pages {
+            states.push(self.page_state(index)?);
+        }
+        for index in unreachable_pages(&states) {
+            wrote = true;
+            self.erase_page(self.page_addr(index))?;
+            did.pages_erased += 1;
+        }
         if wrote {
             // The map's caches saw none of this.
             self.rebuild()?;
@@ -585,6 +595,40 @@ enum PageState {
     Closed,
     /// An end marker only: an interrupted erase (`sequential-storage` erases it again).
     HalfErased,
+}
+
+/// The pages holding items that no lookup by key can reach, on a volume whose pages are in a
+/// layout `sequential-storage` never makes (a damaged or foreign image).
+///
+/// `sequential-storage` keeps its pages as a ring: the page being filled (the first one with
+/// only a start marker), closed pages behind it, erased ones ahead. A lookup by key walks back
+/// from the page being filled over closed pages and stops at the first page that is not closed;
+/// a scan of every item (what a mount reads) goes through every page. Every closed page a
+/// power cut or a migration can leave is on that walk back. A closed page off the walk, or a
+/// second page being filled, holds items the scan lists but no lookup finds: a mount would show
+/// files whose records then read as missing. Erasing those pages makes the scan and the
+/// lookups agree; nothing a lookup could reach is lost. With no page being filled, nothing is
+/// returned (`sequential-storage` repairs that layout itself, or it is a ring with no page
+/// started, which [`MapEngine::check_pages_now`] handles before).
+fn unreachable_pages(states: &[PageState]) -> Vec<u32> {
+    let pages = states.len();
+    let Some(filling) = states.iter().position(|&s| s == PageState::Filling) else {
+        return Vec::new();
+    };
+    let mut reachable = vec![false; pages];
+    reachable[filling] = true;
+    let mut at = filling;
+    loop {
+        at = (at + pages - 1) % pages;
+        if reachable[at] || states[at] != PageState::Closed {
+            break;
+        }
+        reachable[at] = true;
+    }
+    (0..pages)
+        .filter(|&i| !reachable[i] && states[i] != PageState::Erased)
+        .map(|i| i as u32)
+        .collect()
 }
 
 /// The check value `sequential-storage` keeps beside an item's length in its header (part of
@@ -781,5 +825,89 @@ impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
             Ok(()) => Ok(()),
             Err(_) => Err(Errno::EIO.with_detail("flash contents corrupted")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RamFlash;
+
+    const PAGE: usize = 256;
+
+    /// The bytes of a `pages`-page `RamFlash` with `WORD`-byte words after `sequential-storage`
+    /// stored `items` (key, value length) in its map.
+    fn stored<const WORD: usize>(pages: usize, items: &[(u64, usize)]) -> Vec<u8> {
+        let flash = RamFlash::<WORD, PAGE>::new(pages);
+        let config = MapConfig::new(0..(pages * PAGE) as u32);
+        let mut map =
+            MapStorage::<u64, _, _>::new(FromBlocking::new(flash), config, Cache::new_uncached());
+        let mut buf = [0u8; PAGE];
+        for &(key, len) in items {
+            let value = vec![key as u8; len];
+            block_on(map.store_item(&mut buf, &key, &&value[..]))
+                .unwrap()
+                .unwrap();
+        }
+        map.destroy().0.into_inner().as_bytes().to_vec()
+    }
+
+    #[test]
+    fn pages_sequential_storage_fills_parse_cleanly() {
+        for lens in [&[1usize, 7, 30][..], &[0, 2, 3, 5, 64], &[100]] {
+            let items: Vec<(u64, usize)> = lens
+                .iter()
+                .enumerate()
+                .map(|(k, &l)| (k as u64, l))
+                .collect();
+            let one = stored::<1>(3, &items);
+            assert!(fills_cleanly(&one[..PAGE], 1), "word 1, items {lens:?}");
+            let four = stored::<4>(3, &items);
+            assert!(fills_cleanly(&four[..PAGE], 4), "word 4, items {lens:?}");
+            // Every header's length check is the one `sequential-storage` wrote: the first
+            // header (after the 4-byte start marker) is at 4.
+            let h = &four[4..12];
+            assert_eq!(length_check([h[4], h[5]]), u16::from_le_bytes([h[6], h[7]]));
+        }
+    }
+
+    #[test]
+    fn left_over_bytes_and_torn_headers_do_not_parse_cleanly() {
+        let page = stored::<4>(3, &[(1, 20), (2, 20)]);
+        let page = &page[..PAGE];
+        // A byte programmed in the free space.
+        let mut dirty = page.to_vec();
+        dirty[200] = 0x7F;
+        assert!(!fills_cleanly(&dirty, 4));
+        // A torn header at the free spot: three of its bytes programmed.
+        let free = (4..PAGE - 4)
+            .step_by(4)
+            .find(|&at| page[at..at + 8].iter().all(|&b| b == 0xFF))
+            .unwrap();
+        let mut torn = page.to_vec();
+        torn[free..free + 3].copy_from_slice(&[0x12, 0x34, 0x56]);
+        assert!(!fills_cleanly(&torn, 4));
+        // A length whose check fails.
+        let mut bad = page.to_vec();
+        bad[8] ^= 0x01;
+        assert!(!fills_cleanly(&bad, 4));
+    }
+
+    #[test]
+    fn only_pages_off_the_walk_back_are_unreachable() {
+        use PageState::{Closed as C, Erased as E, Filling as F};
+        // What `sequential-storage` makes: nothing to erase.
+        assert!(unreachable_pages(&[C, C, F, E, E]).is_empty());
+        assert!(unreachable_pages(&[C, F, E, C, C]).is_empty());
+        assert!(unreachable_pages(&[F, E, C, C, C]).is_empty());
+        // An interrupted migration: the page after the one being filled is closed, reached by
+        // the walk back around the ring.
+        assert!(unreachable_pages(&[C, C, F, C, C]).is_empty());
+        assert!(unreachable_pages(&[E, E, E, E]).is_empty());
+        assert!(unreachable_pages(&[C, C, E, E]).is_empty());
+        // Layouts it never makes: a second page being filled, closed pages past an erased one.
+        assert_eq!(unreachable_pages(&[C, F, E, F, E]), [3]);
+        assert_eq!(unreachable_pages(&[F, E, C, E, C]), [2]);
+        assert_eq!(unreachable_pages(&[E, C, F, E, C, F, C]), [4, 5, 6]);
     }
 }
