@@ -99,6 +99,8 @@ pub struct Session {
     /// of the interleaved run they belong to (rounds line up only within one run).
     paired: RefCell<std::collections::BTreeMap<String, (u64, Vec<f64>)>>,
     next_run: std::cell::Cell<u64>,
+    /// When the session began: criterion estimates older than this are a previous run's.
+    started: std::time::SystemTime,
 }
 
 impl Session {
@@ -111,6 +113,7 @@ impl Session {
             ratios: RefCell::new(Vec::new()),
             paired: RefCell::new(std::collections::BTreeMap::new()),
             next_run: std::cell::Cell::new(0),
+            started: std::time::SystemTime::now(),
         }
     }
 
@@ -184,8 +187,8 @@ impl Session {
         }
         let mut out = String::from(
             "### Device I/O per operation (counted, untimed)\n\n\
-             | benchmark | per | device calls | read B | programmed B | erased B | read/data | programmed/data |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|\n",
+             | benchmark | per | device calls | read B | programmed B | erased B | read/data | programmed/data | erased/data |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for row in rows.iter() {
             match row.cost {
@@ -196,7 +199,7 @@ impl Session {
                     };
                     let _ = writeln!(
                         out,
-                        "| {} | {} | {:.1} | {:.0} | {:.0} | {:.0} | {} | {} |",
+                        "| {} | {} | {:.1} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
                         row.id,
                         row.unit,
                         c.calls,
@@ -204,13 +207,14 @@ impl Session {
                         c.prog,
                         c.erase,
                         amp(c.read),
-                        amp(c.prog)
+                        amp(c.prog),
+                        amp(c.erase)
                     );
                 }
                 None => {
                     let _ = writeln!(
                         out,
-                        "| {} | {} | n/a (host filesystem) | | | | | |",
+                        "| {} | {} | n/a (host filesystem) | | | | | | |",
                         row.id, row.unit
                     );
                 }
@@ -243,8 +247,10 @@ impl Session {
             let mut missing = 0;
             let paired = self.paired.borrow();
             for s in specs.iter().filter(|s| s.table == table) {
+                // Only estimates this run wrote: `--test` times nothing, and a benchmark's
+                // estimates file may be left from an earlier run.
                 let measured = |id: &str| {
-                    if ran.contains(id) {
+                    if ran.contains(id) && !timing_disabled() && estimated_since(id, self.started) {
                         median_ns(id)
                     } else {
                         None
@@ -553,13 +559,25 @@ pub fn criterion_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/criterion"))
 }
 
-/// The median time (ns per iteration) criterion estimated for benchmark `id` in its latest run.
-pub fn median_ns(id: &str) -> Option<f64> {
+/// The estimates file criterion writes for benchmark `id` in its latest run.
+fn estimates_path(id: &str) -> PathBuf {
     let mut path = criterion_dir();
     for part in id.split('/') {
         path.push(criterion_safe(part));
     }
-    let text = std::fs::read_to_string(path.join("new").join("estimates.json")).ok()?;
+    path.join("new").join("estimates.json")
+}
+
+/// Whether criterion wrote benchmark `id`'s estimates at or after `since`.
+fn estimated_since(id: &str, since: std::time::SystemTime) -> bool {
+    std::fs::metadata(estimates_path(id))
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t >= since)
+}
+
+/// The median time (ns per iteration) criterion estimated for benchmark `id` in its latest run.
+pub fn median_ns(id: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(estimates_path(id)).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("median")?.get("point_estimate")?.as_f64()
 }
