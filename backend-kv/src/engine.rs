@@ -57,8 +57,8 @@ use crate::record::PROBE_KEY;
 
 /// Bytes of the key at the start of every item's data.
 pub(crate) const KEY_LEN: u32 = 8;
-/// Keys the key-location cache remembers.
-const KEY_CACHE: usize = 256;
+/// Fewest and most keys the key-location cache remembers (see [`key_cache_len`]).
+const KEY_CACHE: core::ops::RangeInclusive<usize> = 256..=4096;
 /// Item header bytes before rounding to the flash word: data CRC (4), length (2), length CRC (2).
 const ITEM_HEADER: usize = 8;
 
@@ -693,8 +693,22 @@ fn fresh_cache(geo: &Geometry) -> KvCache {
     Cache::new(
         CalculatedPageStates::new(pages),
         HeapPagePointers::new(pages),
-        HeapKeyPointers::new(KEY_CACHE),
+        HeapKeyPointers::new(key_cache_len(geo)),
     )
+}
+
+/// How many key locations the cache keeps: every chunk a full volume can hold, plus room for
+/// records, within [`KEY_CACHE`] (about 16 bytes each). A lookup the cache misses walks the
+/// pages item by item, so a file with more chunks than the cache holds, read in order, would
+/// miss on every chunk (the least recently used key is always the next one wanted): reading
+/// such a file took time quadratic in its size.
+fn key_cache_len(geo: &Geometry) -> usize {
+    let value = u64::from(geo.chunk_size.max(1));
+    let chunks = geo.capacity() / geo.footprint(value).max(1);
+    let wanted = usize::try_from(chunks)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64);
+    wanted.clamp(*KEY_CACHE.start(), *KEY_CACHE.end())
 }
 
 impl<F: NorFlash + MultiwriteNorFlash> Engine for MapEngine<F> {
