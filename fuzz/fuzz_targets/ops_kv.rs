@@ -4,14 +4,13 @@
 //! crate's proptest (`backend-kv/tests/diff.rs`).
 #![no_main]
 
+mod ops;
+
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use uvfs_backend_kv::{RamFlash, VfsKv};
 use uvfs_os_api::{BoxedFilesystem, FixedTime, Timestamp};
-use uvfs_testkit::{diff, Op, Profile};
-
-/// At most this many operations per input.
-const MAX_OPS: usize = 48;
+use uvfs_testkit::Profile;
 
 #[derive(Debug, Arbitrary)]
 enum Geometry {
@@ -21,12 +20,6 @@ enum Geometry {
     Bytes1Pages512,
     /// 8-byte words, 1 KiB sectors, 64 of them.
     Words8Pages1k,
-}
-
-#[derive(Debug, Arbitrary)]
-struct Input {
-    geometry: Geometry,
-    ops: Vec<Op>,
 }
 
 fn fresh<const W: usize, const P: usize>(pages: usize) -> BoxedFilesystem {
@@ -43,14 +36,10 @@ fn fresh<const W: usize, const P: usize>(pages: usize) -> BoxedFilesystem {
     }
 }
 
-fuzz_target!(|input: Input| {
-    let ops = &input.ops[..input.ops.len().min(MAX_OPS)];
-    let mut backend = || match input.geometry {
+fuzz_target!(|input: ops::Input<Geometry>| {
+    ops::check(&input, Profile::Mem, "VfsKv", |geometry| match geometry {
         Geometry::Words4Pages4k => fresh::<4, 4096>(32),
         Geometry::Bytes1Pages512 => fresh::<1, 512>(128),
         Geometry::Words8Pages1k => fresh::<8, 1024>(64),
-    };
-    if let Err(m) = diff::run(ops, Profile::Mem, &mut backend) {
-        panic!("VfsKv differs from MemFs: {m}\nops: {ops:#?}");
-    }
+    });
 });

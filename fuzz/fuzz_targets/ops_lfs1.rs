@@ -5,21 +5,13 @@
 //! chains quickly). A mismatch is a finding.
 #![no_main]
 
-use arbitrary::Arbitrary;
+mod ops;
+
 use libfuzzer_sys::fuzz_target;
 use uvfs_backend_lfs::lfs1::{Lfs1Config, VfsLfs1};
 use uvfs_os_api::BoxedFilesystem;
-use uvfs_testkit::{diff, Op, Profile};
+use uvfs_testkit::Profile;
 use uvfs_vfs_core::RamDisk;
-
-/// At most this many operations per input.
-const MAX_OPS: usize = 48;
-
-#[derive(Debug, Arbitrary)]
-struct Input {
-    small_blocks: bool,
-    ops: Vec<Op>,
-}
 
 fn fresh(block_size: u32, block_count: u32, config: Lfs1Config) -> BoxedFilesystem {
     let mut fs = VfsLfs1::new(RamDisk::new_flash(block_size, block_count), config);
@@ -29,10 +21,10 @@ fn fresh(block_size: u32, block_count: u32, config: Lfs1Config) -> BoxedFilesyst
     Box::new(fs)
 }
 
-fuzz_target!(|input: Input| {
-    let ops = &input.ops[..input.ops.len().min(MAX_OPS)];
-    let mut backend = || {
-        if input.small_blocks {
+// `variant`: 128-byte blocks instead of 512.
+fuzz_target!(|input: ops::Input<bool>| {
+    ops::check(&input, Profile::Lfs1, "VfsLfs1", |&small_blocks| {
+        if small_blocks {
             let config = Lfs1Config {
                 read_size: 8,
                 prog_size: 16,
@@ -42,8 +34,5 @@ fuzz_target!(|input: Input| {
         } else {
             fresh(512, 256, Lfs1Config::default())
         }
-    };
-    if let Err(m) = diff::run(ops, Profile::Lfs1, &mut backend) {
-        panic!("VfsLfs1 differs from MemFs: {m}\nops: {ops:#?}");
-    }
+    });
 });

@@ -4,21 +4,13 @@
 //! (inline files spill early, metadata compacts often). A mismatch is a finding.
 #![no_main]
 
-use arbitrary::Arbitrary;
+mod ops;
+
 use libfuzzer_sys::fuzz_target;
 use uvfs_backend_lfs::lfs2::{Lfs2Config, VfsLfs2};
 use uvfs_os_api::{BoxedFilesystem, FixedTime, Timestamp};
-use uvfs_testkit::{diff, Op, Profile};
+use uvfs_testkit::Profile;
 use uvfs_vfs_core::RamDisk;
-
-/// At most this many operations per input.
-const MAX_OPS: usize = 48;
-
-#[derive(Debug, Arbitrary)]
-struct Input {
-    small_blocks: bool,
-    ops: Vec<Op>,
-}
 
 fn fresh(block_size: u32, block_count: u32, config: Lfs2Config) -> BoxedFilesystem {
     let mut fs = match VfsLfs2::new(RamDisk::new_flash(block_size, block_count), config) {
@@ -31,10 +23,10 @@ fn fresh(block_size: u32, block_count: u32, config: Lfs2Config) -> BoxedFilesyst
     Box::new(fs)
 }
 
-fuzz_target!(|input: Input| {
-    let ops = &input.ops[..input.ops.len().min(MAX_OPS)];
-    let mut backend = || {
-        if input.small_blocks {
+// `variant`: 128-byte blocks instead of 512.
+fuzz_target!(|input: ops::Input<bool>| {
+    ops::check(&input, Profile::Lfs2, "VfsLfs2", |&small_blocks| {
+        if small_blocks {
             let config = Lfs2Config {
                 read_size: 16,
                 prog_size: 16,
@@ -45,8 +37,5 @@ fuzz_target!(|input: Input| {
         } else {
             fresh(512, 256, Lfs2Config::default())
         }
-    };
-    if let Err(m) = diff::run(ops, Profile::Lfs2, &mut backend) {
-        panic!("VfsLfs2 differs from MemFs: {m}\nops: {ops:#?}");
-    }
+    });
 });
