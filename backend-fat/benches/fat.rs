@@ -22,13 +22,16 @@ const SECTORS: u32 = 8192;
 const FILE: usize = 256 * 1024;
 const SMALL_FILES: usize = 50;
 
-fn vfsfat(lines: usize) -> VfsFat<RamDisk> {
-    let mut fs = VfsFat::new(RamDisk::new(512, SECTORS))
-        .unwrap()
-        .with_cache_lines(lines);
+/// A formatted, mounted VfsFat on `dev` with `lines` cache lines.
+fn vfsfat_on<D: BlockDevice>(dev: D, lines: usize) -> VfsFat<D> {
+    let mut fs = VfsFat::new(dev).unwrap().with_cache_lines(lines);
     fs.mkfs(&FormatOptions::new()).unwrap();
     fs.mount(false, false).unwrap();
     fs
+}
+
+fn vfsfat(lines: usize) -> VfsFat<RamDisk> {
+    vfsfat_on(RamDisk::new(512, SECTORS), lines)
 }
 
 fn raw() -> Vec<u8> {
@@ -46,21 +49,45 @@ fn data() -> Vec<u8> {
     (0..FILE).map(|i| (i * 7 % 251) as u8).collect()
 }
 
-fn write_vfsfat(fs: &mut VfsFat<RamDisk>, chunk: usize, data: &[u8]) {
+fn write_vfsfat(fs: &mut dyn Filesystem, chunk: usize, data: &[u8]) {
     let f = fs.open("/bench.bin", OpenMode::WRITE).unwrap();
     for c in data.chunks(chunk) {
-        (fs as &mut dyn Filesystem).write_all(f, c).unwrap();
+        fs.write_all(f, c).unwrap();
     }
     fs.close(f).unwrap();
 }
 
-fn write_raw(img: &mut [u8], chunk: usize, data: &[u8]) {
-    let fs = fatfs::FileSystem::new(Cursor::new(img), fatfs::FsOptions::new()).unwrap();
+fn write_raw<T: Read + Write + Seek>(io: T, chunk: usize, data: &[u8]) {
+    let fs = fatfs::FileSystem::new(io, fatfs::FsOptions::new()).unwrap();
     let mut f = fs.root_dir().create_file("bench.bin").unwrap();
     for c in data.chunks(chunk) {
         f.write_all(c).unwrap();
     }
     f.flush().unwrap();
+}
+
+/// Creates `SMALL_FILES` files of `body` in the root.
+fn small_vfsfat(fs: &mut dyn Filesystem, body: &[u8]) {
+    for i in 0..SMALL_FILES {
+        let f = fs
+            .open(&format!("/file_{i:03}.txt"), OpenMode::WRITE)
+            .unwrap();
+        fs.write(f, body).unwrap();
+        fs.close(f).unwrap();
+    }
+}
+
+/// The same files through raw fatfs.
+fn small_raw<T: Read + Write + Seek>(io: T, body: &[u8]) {
+    let fs = fatfs::FileSystem::new(io, fatfs::FsOptions::new()).unwrap();
+    for i in 0..SMALL_FILES {
+        let mut f = fs
+            .root_dir()
+            .create_file(&format!("file_{i:03}.txt"))
+            .unwrap();
+        f.write_all(body).unwrap();
+        f.flush().unwrap();
+    }
 }
 
 fn sequential(c: &mut Criterion) {
@@ -81,7 +108,7 @@ fn sequential(c: &mut Criterion) {
         g.bench_function("raw_fatfs_cursor", |b| {
             b.iter_batched(
                 raw,
-                |mut img| write_raw(&mut img, chunk, &data),
+                |mut img| write_raw(Cursor::new(&mut img[..]), chunk, &data),
                 BatchSize::LargeInput,
             )
         });
@@ -105,7 +132,7 @@ fn sequential(c: &mut Criterion) {
             });
         }
         let mut img = raw();
-        write_raw(&mut img, 4096, &data);
+        write_raw(Cursor::new(&mut img[..]), 4096, &data);
         let mut buf = vec![0u8; chunk];
         g.bench_function("raw_fatfs_cursor", |b| {
             b.iter(|| {
@@ -131,15 +158,7 @@ fn small_files(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter_batched(
                 || vfsfat(lines),
-                |mut fs| {
-                    for i in 0..SMALL_FILES {
-                        let f = fs
-                            .open(&format!("/file_{i:03}.txt"), OpenMode::WRITE)
-                            .unwrap();
-                        fs.write(f, &body).unwrap();
-                        fs.close(f).unwrap();
-                    }
-                },
+                |mut fs| small_vfsfat(&mut fs, &body),
                 BatchSize::LargeInput,
             )
         });
@@ -147,18 +166,7 @@ fn small_files(c: &mut Criterion) {
     g.bench_function("raw_fatfs_cursor", |b| {
         b.iter_batched(
             raw,
-            |mut img| {
-                let fs = fatfs::FileSystem::new(Cursor::new(&mut img[..]), fatfs::FsOptions::new())
-                    .unwrap();
-                for i in 0..SMALL_FILES {
-                    let mut f = fs
-                        .root_dir()
-                        .create_file(&format!("file_{i:03}.txt"))
-                        .unwrap();
-                    f.write_all(&body).unwrap();
-                    f.flush().unwrap();
-                }
-            },
+            |mut img| small_raw(Cursor::new(&mut img[..]), &body),
             BatchSize::LargeInput,
         )
     });
@@ -229,14 +237,7 @@ fn slow_device(c: &mut Criterion) {
     const SLOW_FILE: usize = 64 * 1024;
     let data: Vec<u8> = (0..SLOW_FILE).map(|i| (i * 7 % 251) as u8).collect();
     let body = [0x5Au8; 100];
-    let slow_fs = |lines: usize| {
-        let mut fs = VfsFat::new(SlowDisk(RamDisk::new(512, SECTORS)))
-            .unwrap()
-            .with_cache_lines(lines);
-        fs.mkfs(&FormatOptions::new()).unwrap();
-        fs.mount(false, false).unwrap();
-        fs
-    };
+    let slow_fs = |lines: usize| vfsfat_on(SlowDisk(RamDisk::new(512, SECTORS)), lines);
     let mut g = c.benchmark_group("slow_device_write_512");
     g.throughput(Throughput::Bytes(SLOW_FILE as u64));
     g.sample_size(10);
@@ -244,13 +245,7 @@ fn slow_device(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter_batched(
                 || slow_fs(lines),
-                |mut fs| {
-                    let f = fs.open("/bench.bin", OpenMode::WRITE).unwrap();
-                    for c in data.chunks(512) {
-                        (&mut fs as &mut dyn Filesystem).write_all(f, c).unwrap();
-                    }
-                    fs.close(f).unwrap();
-                },
+                |mut fs| write_vfsfat(&mut fs, 512, &data),
                 BatchSize::LargeInput,
             )
         });
@@ -258,18 +253,7 @@ fn slow_device(c: &mut Criterion) {
     g.bench_function("raw_fatfs_cursor", |b| {
         b.iter_batched(
             raw,
-            |mut img| {
-                let fs = fatfs::FileSystem::new(
-                    SlowCursor(Cursor::new(&mut img[..])),
-                    fatfs::FsOptions::new(),
-                )
-                .unwrap();
-                let mut f = fs.root_dir().create_file("bench.bin").unwrap();
-                for c in data.chunks(512) {
-                    f.write_all(c).unwrap();
-                }
-                f.flush().unwrap();
-            },
+            |mut img| write_raw(SlowCursor(Cursor::new(&mut img[..])), 512, &data),
             BatchSize::LargeInput,
         )
     });
@@ -282,15 +266,7 @@ fn slow_device(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter_batched(
                 || slow_fs(lines),
-                |mut fs| {
-                    for i in 0..SMALL_FILES {
-                        let f = fs
-                            .open(&format!("/file_{i:03}.txt"), OpenMode::WRITE)
-                            .unwrap();
-                        fs.write(f, &body).unwrap();
-                        fs.close(f).unwrap();
-                    }
-                },
+                |mut fs| small_vfsfat(&mut fs, &body),
                 BatchSize::LargeInput,
             )
         });
@@ -298,21 +274,7 @@ fn slow_device(c: &mut Criterion) {
     g.bench_function("raw_fatfs_cursor", |b| {
         b.iter_batched(
             raw,
-            |mut img| {
-                let fs = fatfs::FileSystem::new(
-                    SlowCursor(Cursor::new(&mut img[..])),
-                    fatfs::FsOptions::new(),
-                )
-                .unwrap();
-                for i in 0..SMALL_FILES {
-                    let mut f = fs
-                        .root_dir()
-                        .create_file(&format!("file_{i:03}.txt"))
-                        .unwrap();
-                    f.write_all(&body).unwrap();
-                    f.flush().unwrap();
-                }
-            },
+            |mut img| small_raw(SlowCursor(Cursor::new(&mut img[..])), &body),
             BatchSize::LargeInput,
         )
     });
