@@ -188,59 +188,45 @@ pub fn small_files(g: &mut Group<'_>, subjects: &[Subj<'_>], count: usize) -> Ve
         .map(|s| SmallFiles::new(s.prefix, count, 256))
         .collect();
     let n = count as u64;
-    let prepared = |sub: &Subj<'_>, w: &SmallFiles, create: bool| {
-        let mut s = (sub.make)()?;
-        w.prepare(&mut *s)?;
-        if create {
-            w.create(&mut *s)?;
-        }
-        Ok(s)
+    // One side per subject: its volume prepared (with the files made first if `create`),
+    // then `op` timed on it.
+    let sides = |create: bool, op: fn(&SmallFiles, &mut DynSub) -> Outcome<()>| {
+        subjects
+            .iter()
+            .zip(&works)
+            .map(move |(sub, w)| {
+                Side::new(
+                    sub.label,
+                    move || {
+                        let mut s = (sub.make)()?;
+                        w.prepare(&mut *s)?;
+                        if create {
+                            w.create(&mut *s)?;
+                        }
+                        Ok(s)
+                    },
+                    move |s: &mut DynSub| op(w, s),
+                )
+            })
+            .collect()
     };
-    let sides = subjects
-        .iter()
-        .zip(&works)
-        .map(|(sub, w)| {
-            Side::new(
-                sub.label,
-                move || prepared(sub, w, false),
-                move |s: &mut DynSub| w.cycle(s),
-            )
-        })
-        .collect();
     let per = Per::elements(n, "file (create + stat + 1/n list + delete)").passes(1);
     record(
         &mut ids,
         "small_cycle",
-        g.bench_sides("small_cycle", per, sides),
+        g.bench_sides("small_cycle", per, sides(false, |w, s| w.cycle(s))),
     );
-    let sides = subjects
-        .iter()
-        .zip(&works)
-        .map(|(sub, w)| {
-            Side::new(
-                sub.label,
-                move || prepared(sub, w, true),
-                move |s: &mut DynSub| w.stat_all(s),
-            )
-        })
-        .collect();
     record(
         &mut ids,
         "stat_each",
-        g.bench_sides("stat_each", Per::elements(n, "stat"), sides),
+        g.bench_sides(
+            "stat_each",
+            Per::elements(n, "stat"),
+            sides(true, |w, s| w.stat_all(s)),
+        ),
     );
-    let sides = subjects
-        .iter()
-        .zip(&works)
-        .map(|(sub, w)| {
-            Side::new(
-                sub.label,
-                move || prepared(sub, w, true),
-                move |s: &mut DynSub| w.list(s),
-            )
-        })
-        .collect();
     let per = Per::elements(1, format!("listing of {count} entries"));
+    let sides = sides(true, |w, s| w.list(s));
     record(&mut ids, "list", g.bench_sides("list", per, sides));
     ids
 }
