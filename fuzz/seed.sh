@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Fills corpus/<target>/ with seeds: the MicroPython-made fixture images from ../../shared/fixtures
+# Fills corpus/<target>/ with seeds: the MicroPython-made fixture images from ../testdata/micropython
 # (FAT, LFS1, LFS2; for `detect` and the `mount_*` targets), images of other geometries written
 # by uvfs itself (`examples/seed_images.rs`: kv, FAT, LFS2), and the mode strings for
 # `open_mode`. Corpus dirs are not committed.
 set -euo pipefail
 cd "$(dirname "$0")"
-fixtures="${FIXTURES:-../../shared/fixtures}"
+fixtures="${FIXTURES:-../testdata/micropython}"
 if [ ! -d "$fixtures" ]; then
     echo "seed.sh: no fixtures at $fixtures (set FIXTURES)" >&2
     exit 1

@@ -75,10 +75,7 @@ fn damaged_long_name_with_a_nul_is_not_listed() {
 /// `EIO` now, and the other entries still list.
 #[test]
 fn damaged_short_name_with_a_slash_is_refused() {
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/fat/fat-4k-200.img"
-    );
+    let fixture = uvfs_testkit::fixtures::micropython("fat/fat-4k-200.img");
     let mut bytes = std::fs::read(fixture).unwrap();
     let at = bytes
         .windows(11)

@@ -3,13 +3,9 @@ use std::process::Command;
 
 use uvfs_os_api::{Errno, FileType, Filesystem, OpenMode, Result};
 
-/// The fixtures directory (`shared/fixtures` beside the repository).
+/// The MicroPython-made images (`testdata/micropython/` in the repository).
 pub fn fixtures() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures"
-    ))
-    .to_path_buf()
+    uvfs_testkit::fixtures::micropython_dir()
 }
 
 /// Whether `tool` can be run. Missing under `CI`: panics naming `package`; missing locally:

@@ -15,7 +15,7 @@ mod conformance;
 /// `fsck.fat -n` on the image.
 mod differential;
 
-/// The MicroPython-made images of `shared/fixtures/fat/`, read exactly per their manifests.
+/// The MicroPython-made images of `testdata/micropython/fat/`, read exactly per their manifests.
 mod fixtures;
 
 /// Images uvfs writes pass `fsck.fat -n` and read identically with mtools; images made by

@@ -1,4 +1,4 @@
-//! The MicroPython-made images in `../shared/fixtures/`: every reading command sees exactly
+//! The MicroPython-made images in `testdata/micropython/`: every reading command sees exactly
 //! what the manifest says, and `convert` migrates each one (LFS1 → LFS2 included) with every
 //! file's SHA-256 intact.
 
@@ -10,10 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::util::Dir;
 
 fn fixtures() -> Vec<(PathBuf, serde_json::Value)> {
-    let root = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures"
-    ));
+    let root = uvfs_testkit::fixtures::micropython_dir();
     let mut out = Vec::new();
     for kind in ["fat", "lfs1", "lfs2"] {
         let mut names: Vec<_> = fs::read_dir(root.join(kind))

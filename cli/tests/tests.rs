@@ -4,7 +4,7 @@
 //! - `shell`: `uvfs shell` on host mounts, and `--dupterm` with a real TCP client.
 //! - `images`: every image subcommand on real image files, once per filesystem kind.
 //! - `interop`: round trips with the reference tools (mtools, dosfstools, littlefs-python).
-//! - `fixtures`: the MicroPython-made images of `../shared/fixtures/`, read and converted.
+//! - `fixtures`: the MicroPython-made images of `testdata/micropython/`, read and converted.
 
 mod util;
 

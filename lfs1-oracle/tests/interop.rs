@@ -113,7 +113,7 @@ fn both_engines_format_the_same_bytes() {
 
 #[test]
 fn the_micropython_fixtures_read_alike() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/lfs1");
+    let dir = uvfs_testkit::fixtures::micropython("lfs1");
     let cases = [
         (
             "lfs1-small-512x256.img",
@@ -147,7 +147,7 @@ fn the_micropython_fixtures_read_alike() {
         ),
     ];
     for (name, g) in cases {
-        let bytes = std::fs::read(format!("{dir}/{name}")).unwrap();
+        let bytes = std::fs::read(dir.join(name)).unwrap();
         let img = Image {
             bytes,
             block_size: g.block_size,

@@ -6,6 +6,7 @@
 pub mod conformance;
 pub mod diff;
 mod faulty;
+pub mod fixtures;
 mod memfs;
 pub mod profile;
 pub mod strategy;

@@ -7,7 +7,7 @@ use uvfs_vfs_core::detect::{detect, detect_bytes, FsKind};
 use uvfs_vfs_core::{BlockCache, FileDisk, FromNorFlash, RamDisk};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
+    uvfs_testkit::fixtures::micropython_dir()
 }
 
 #[test]

@@ -11,11 +11,6 @@ use uvfs_vfs_core::RamDisk;
 
 use super::support::{pattern, write_file};
 
-const SMALL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/lfs1/lfs1-small-512x256.img"
-);
-
 /// Every `n`-th item unless the full sweep is asked for.
 fn stride() -> usize {
     if std::env::var("LFS1_CORRUPT_FULL").is_ok_and(|v| !v.is_empty() && v != "0") {
@@ -26,7 +21,10 @@ fn stride() -> usize {
 }
 
 fn small() -> Vec<u8> {
-    std::fs::read(SMALL).unwrap()
+    std::fs::read(uvfs_testkit::fixtures::micropython(
+        "lfs1/lfs1-small-512x256.img",
+    ))
+    .unwrap()
 }
 
 /// CRC-32 without final inversion, bit by bit (independent of the engine's table).

@@ -1,10 +1,10 @@
-//! The MicroPython-made images of `shared/fixtures/lfs1/` (littlefs 1.7.2 through `VfsLfs1`):
+//! The MicroPython-made images of `testdata/micropython/lfs1/` (littlefs 1.7.2 through `VfsLfs1`):
 //! every one mounts read-only and reads exactly per its manifest (tree, listing order = on-disk
 //! order, sizes, SHA-256, stat tuples, statvfs, absent paths) without a byte changing; `mkfs`
 //! reproduces the freshly formatted image byte for byte; and replaying a fixture's history
 //! gives the listings and statvfs MicroPython reported.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -15,17 +15,13 @@ use uvfs_vfs_core::RamDisk;
 use super::support::{listing, pattern, read_file, write_file};
 
 fn dir() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/lfs1"
-    ))
-    .to_path_buf()
+    uvfs_testkit::fixtures::micropython("lfs1")
 }
 
 fn manifests() -> Vec<(String, Value, Vec<u8>)> {
     let mut out = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(dir())
-        .expect("shared/fixtures/lfs1 is readable")
+        .expect("testdata/micropython/lfs1 is readable")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();

@@ -7,7 +7,7 @@ mod support;
 /// remount, read-only mounts, errno mapping at the `Filesystem` boundary, statvfs, probe.
 mod basic;
 
-/// The MicroPython-made images of `shared/fixtures/lfs1/`: read per manifest; mkfs byte for
+/// The MicroPython-made images of `testdata/micropython/lfs1/`: read per manifest; mkfs byte for
 /// byte; the fixtures' histories replayed give the same listings and statvfs.
 mod fixtures;
 

@@ -1,4 +1,4 @@
-//! The MicroPython-made images in `shared/fixtures/lfs2/`: each mounts with the constructor
+//! The MicroPython-made images in `testdata/micropython/lfs2/`: each mounts with the constructor
 //! arguments its manifest records and reads exactly as the manifest says (tree, types, sizes,
 //! SHA-256, `stat` tuples and mtimes, `ilistdir` tuples in order, absent paths, `statvfs`), a
 //! read-only walk leaves the bytes untouched, and a read-write session keeps the rest intact.
@@ -14,10 +14,7 @@ use uvfs_vfs_core::RamDisk;
 use crate::lfs2::support::{pattern, read_file, tree, write_file, Clock, Node};
 
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/lfs2"
-    ))
+    uvfs_testkit::fixtures::micropython("lfs2")
 }
 
 struct Fixture {
@@ -28,7 +25,7 @@ struct Fixture {
 
 fn fixtures() -> Vec<Fixture> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(fixtures_dir()).expect("shared/fixtures/lfs2 is there") {
+    for entry in std::fs::read_dir(fixtures_dir()).expect("testdata/micropython/lfs2 is there") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "img") {
             let manifest: Value =

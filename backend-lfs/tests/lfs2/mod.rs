@@ -13,7 +13,7 @@ mod conformance;
 /// The MemFs-differential property test (`PROPTEST_CASES`).
 mod diff;
 
-/// The MicroPython-made images in `shared/fixtures/lfs2/`, against their manifests.
+/// The MicroPython-made images in `testdata/micropython/lfs2/`, against their manifests.
 mod fixtures;
 
 /// Interoperability with littlefs-python (`lfs2_tool.py`), both directions, both disk
