@@ -9,11 +9,17 @@
 //! relative paths, `.` and `..` and picks the mount.
 //!
 //! # For backend authors
-//! - **Paths** are absolute inside the filesystem and already normalised by the router: they start
-//!   with `/`, components are separated by a single `/`, there is no `.`, `..`, empty component or
-//!   trailing slash, and the root is `"/"`. Every component is at most [`NAME_MAX`](crate::NAME_MAX)
-//!   bytes and has no NUL. A backend called directly with anything else must return an error
-//!   (usually `EINVAL`, see [`path::validate`](crate::path::validate)) and never panic.
+//! - **Paths** reach a backend as MicroPython's VFS passes them to its backend object: absolute
+//!   inside the filesystem (they start with `/`; the mount point is already cut off, so a mount
+//!   point itself is `"/"`), but otherwise **as the program spelled them**: they may hold empty
+//!   components (`//`), `.`, `..` and a trailing slash. Relative paths are joined to the mount's
+//!   current directory by the router first (`cwd + "/" + path`, as MicroPython's littlefs wrapper
+//!   builds them). The backend resolves what it gets the way its engine does and answers with
+//!   the errno its MicroPython counterpart gives (littlefs v2 resolves `..` by name and refuses
+//!   `..` above the root with `EINVAL`, FatFs follows `..` entries on disk and refuses a trailing
+//!   slash, the host's kernel resolves Posix paths). A backend without such rules of its own
+//!   resolves lexically with [`path::normalize`](crate::path::normalize). Nothing a caller
+//!   passes may make a backend panic: a relative path, a NUL or an over-long name is an errno.
 //! - **Handles** must stay valid until closed and must never alias: a closed, stale or foreign
 //!   handle returns `EBADF`. [`HandleSlab`](crate::HandleSlab) (feature `alloc`) does this.
 //! - **Mount state**: every call other than `mount` on an unmounted filesystem returns `ENODEV`.
@@ -114,6 +120,22 @@ pub trait Filesystem {
 
     /// Status of the volume.
     fn statvfs(&mut self, path: &str) -> Result<StatVfs>;
+
+    /// `os.chdir` into this filesystem: checks that `path` names a directory and remembers it
+    /// where the engine cares (FatFs refuses to remove its current directory). The router keeps
+    /// the cwd string itself. The default is MicroPython's littlefs wrapper: `"/"` always
+    /// succeeds, anything that is not a directory (or does not resolve) is `ENOENT`; a device
+    /// error stays `EIO`.
+    fn chdir(&mut self, path: &str) -> Result<()> {
+        if path == "/" {
+            return Ok(());
+        }
+        match self.stat(path) {
+            Ok(st) if st.kind() == crate::FileType::Dir => Ok(()),
+            Err(e) if e.errno() == crate::Errno::EIO => Err(e),
+            _ => Err(crate::Errno::ENOENT.into()),
+        }
+    }
 
     /// Makes every completed change durable.
     fn sync(&mut self) -> Result<()>;

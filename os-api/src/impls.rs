@@ -146,6 +146,9 @@ mod boxed {
         fn sync(&mut self) -> Result<()> {
             (**self).sync()
         }
+        fn chdir(&mut self, path: &str) -> Result<()> {
+            (**self).chdir(path)
+        }
     }
 
     #[deny(

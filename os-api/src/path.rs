@@ -1,4 +1,8 @@
-//! Helpers for the normalised paths backends receive (see [`Filesystem`](crate::Filesystem)).
+//! Path helpers: checking and resolving the paths backends receive (see
+//! [`Filesystem`](crate::Filesystem)), and the normalised form lexical backends work with.
+
+#[cfg(feature = "alloc")]
+use alloc::string::String;
 
 use crate::errno::{Errno, Result};
 use crate::types::NAME_MAX;
@@ -104,4 +108,89 @@ pub fn is_within(inner: &str, outer: &str) -> bool {
         Some(rest) => rest.is_empty() || rest.starts_with('/'),
         None => false,
     }
+}
+
+/// A path resolved lexically by [`normalize`].
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Normalized {
+    /// `/` or `/a/b`: no empty, `.` or `..` component, no trailing slash.
+    pub path: String,
+    /// The input ended in `/` after a name (`"/d/"`), which only a directory may do.
+    pub trailing_slash: bool,
+}
+
+/// Resolves an absolute backend path lexically: empty and `.` components are dropped, `..`
+/// removes the component before it (and stays at the root). For backends with no path rules of
+/// their own (an in-memory or key-value store); engines with rules follow their engine.
+///
+/// `EINVAL` for a relative path or a NUL, `ENAMETOOLONG` for a component over [`NAME_MAX`].
+///
+/// ```
+/// use uvfs_os_api::{path, Errno};
+/// let n = path::normalize("/a//./b/../c/").unwrap();
+/// assert_eq!((n.path.as_str(), n.trailing_slash), ("/a/c", true));
+/// assert_eq!(path::normalize("/..").unwrap().path, "/");
+/// assert_eq!(path::normalize("a").unwrap_err(), Errno::EINVAL);
+/// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub fn normalize(path: &str) -> Result<Normalized> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(Errno::EINVAL.with_detail("path is not absolute"));
+    };
+    if path.contains('\0') {
+        return Err(Errno::EINVAL.with_detail("path contains NUL"));
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut last_was_name = false;
+    for comp in rest.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                let cut = out.rfind('/').unwrap_or(0);
+                out.truncate(cut);
+                last_was_name = false;
+            }
+            name => {
+                if name.len() > NAME_MAX {
+                    return Err(Errno::ENAMETOOLONG.into());
+                }
+                out.push('/');
+                out.push_str(name);
+                last_was_name = true;
+            }
+        }
+    }
+    let trailing_slash = last_was_name && path.ends_with('/');
+    if out.is_empty() {
+        out.push('/');
+    }
+    Ok(Normalized {
+        path: out,
+        trailing_slash,
+    })
+}
+
+/// Joins a relative path to a normalised directory as MicroPython's littlefs wrapper does:
+/// `"/"` + path at the root, `dir + "/" + path` elsewhere; the result is resolved by the
+/// backend like any absolute path.
+///
+/// ```
+/// use uvfs_os_api::path;
+/// assert_eq!(path::join("/", "a/../b"), "/a/../b");
+/// assert_eq!(path::join("/d", "x/"), "/d/x/");
+/// assert_eq!(path::join("/d", ""), "/d/");
+/// ```
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub fn join(dir: &str, relative: &str) -> String {
+    let mut out = String::with_capacity(dir.len() + relative.len() + 1);
+    out.push_str(dir);
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(relative);
+    out
 }

@@ -8,6 +8,7 @@ pub mod diff;
 mod faulty;
 pub mod fixtures;
 mod memfs;
+pub mod micropython;
 pub mod profile;
 pub mod strategy;
 

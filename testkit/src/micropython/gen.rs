@@ -1,0 +1,262 @@
+//! Seeded random sequences: a small colliding set of names under one mount, spelled in every
+//! way MicroPython's paths can be (relative, absolute, `.`, `..`, doubled and trailing slashes,
+//! a 50-byte name, a file used as a directory), with files opened in every mode.
+
+use super::{FsSpec, Sequence, Step};
+
+/// SplitMix64: a small seeded generator, the same sequence on every machine.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    /// The next 64 bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// True with probability `pct` percent.
+    pub fn chance(&mut self, pct: u32) -> bool {
+        self.below(100) < pct as usize
+    }
+
+    /// One of `items`.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const MOUNT: &str = "/t";
+
+fn long_name() -> String {
+    "n".repeat(50)
+}
+
+/// A path to something under the mount, in one of its spellings.
+fn path(rng: &mut Rng) -> String {
+    let names = ["a", "b", "d", "e", "f"];
+    let long = long_name();
+    let mut comps: Vec<String> = Vec::new();
+    let depth = if rng.chance(60) { 1 } else { 2 };
+    for _ in 0..depth {
+        if rng.chance(6) {
+            comps.push(long.clone());
+        } else {
+            comps.push((*rng.pick(&names)).to_string());
+        }
+    }
+    let body = comps.join("/");
+    let prefix = *rng.pick(&[
+        "", "", "", "", "./", "/t/", "/t/", "/t//", "/t/./", "../", "d/../", "/t/d/../",
+    ]);
+    let mut p = format!("{prefix}{body}");
+    match rng.below(100) {
+        0..=11 => p.push('/'),
+        12..=13 => p.push_str("//"),
+        14..=15 => p.push_str("/."),
+        16 => p.push_str("/.."),
+        _ => {}
+    }
+    p
+}
+
+/// A path that is often a directory: the mount, `.`, `..`, `/`, or [`path`].
+fn dir_path(rng: &mut Rng) -> String {
+    match rng.below(100) {
+        0..=9 => ".".into(),
+        10..=14 => "..".into(),
+        15..=24 => MOUNT.into(),
+        25..=27 => "/t/".into(),
+        28..=31 => "/".into(),
+        32..=33 => "".into(),
+        _ => path(rng),
+    }
+}
+
+fn text(rng: &mut Rng) -> String {
+    let len = *rng.pick(&[0usize, 1, 3, 10, 100, 511, 513, 700, 1500]);
+    let base = (b'a' + rng.below(26) as u8) as char;
+    (0..len)
+        .map(|i| {
+            if i % 37 == 36 {
+                '\n'
+            } else {
+                char::from(base as u8 + (i % 7) as u8)
+            }
+        })
+        .collect()
+}
+
+const MODES: [&str; 14] = [
+    "r", "w", "a", "x", "r+", "w+", "a+", "rb", "wb", "ab", "xb", "r+b", "w+b", "a+b",
+];
+
+fn file_step(rng: &mut Rng, opens: usize) -> Step {
+    // Recent opens are the likely targets.
+    let slot = opens - 1 - rng.below(opens.min(3));
+    match rng.below(100) {
+        0..=39 => Step::Write(slot, text(rng)),
+        40..=59 => Step::Read(slot, *rng.pick(&[-1i64, 0, 1, 7, 100, 600])),
+        60..=69 => Step::Seek(
+            slot,
+            *rng.pick(&[0i64, 1, 10, 600, -1, -5]),
+            *rng.pick(&[0u8, 0, 1, 2]),
+        ),
+        70..=74 => Step::Tell(slot),
+        75..=77 => Step::Flush(slot),
+        _ => Step::Close(slot),
+    }
+}
+
+fn fs_step(rng: &mut Rng) -> Step {
+    match rng.below(100) {
+        0..=13 => Step::Mkdir(path(rng)),
+        14..=21 => Step::Rmdir(path(rng)),
+        22..=30 => Step::Remove(path(rng)),
+        31..=39 => Step::Rename(path(rng), path(rng)),
+        40..=51 => Step::Stat(if rng.chance(15) {
+            dir_path(rng)
+        } else {
+            path(rng)
+        }),
+        52..=57 => Step::Listdir(dir_path(rng)),
+        58..=60 => Step::Ilistdir(dir_path(rng)),
+        61..=66 => Step::Chdir(dir_path(rng)),
+        67..=69 => Step::Getcwd,
+        70 => Step::Statvfs(dir_path(rng)),
+        _ => Step::Open(path(rng), (*rng.pick(&MODES)).to_string()),
+    }
+}
+
+/// A sequence of `len` steps on one filesystem mounted at `/t` (the first two steps mount it
+/// and change into it, and count towards `len`).
+///
+/// ```
+/// use uvfs_testkit::micropython::{generate, FsSpec};
+/// let a = generate(1, &FsSpec::lfs2(512, 64), 40);
+/// assert_eq!(a, generate(1, &FsSpec::lfs2(512, 64), 40));
+/// assert_eq!(a.steps.len(), 40);
+/// ```
+pub fn generate(seed: u64, fs: &FsSpec, len: usize) -> Sequence {
+    let mut rng = Rng::new(seed);
+    let mut steps = vec![
+        Step::Mount(0, MOUNT.into(), false),
+        Step::Chdir(MOUNT.into()),
+    ];
+    let mut opens = 0;
+    while steps.len() < len {
+        let step = if opens > 0 && rng.chance(35) {
+            file_step(&mut rng, opens)
+        } else {
+            fs_step(&mut rng)
+        };
+        if matches!(step, Step::Open(..)) {
+            opens += 1;
+        }
+        steps.push(step);
+    }
+    Sequence {
+        fs: vec![fs.clone()],
+        steps,
+    }
+}
+
+/// A sequence exercising the router: `specs` mounted and unmounted at `/t`, `/u`, `/t/n`
+/// (nested) and `/`, read-only at times, with the cwd inside mounts that go away, cross-mount
+/// renames and listings of `/` and of mount points.
+pub fn generate_router(seed: u64, specs: &[FsSpec], len: usize) -> Sequence {
+    let mut rng = Rng::new(seed);
+    let points = ["/t", "/u", "/t/n", "/"];
+    let mut mounted: Vec<(usize, &str)> = Vec::new();
+    let mut steps = vec![Step::Mount(0, "/t".into(), false)];
+    mounted.push((0, "/t"));
+    let mut opens = 0;
+    let spell = |rng: &mut Rng, p: &str| -> String {
+        match rng.below(6) {
+            0 if p != "/" => format!("{p}/"),
+            1 if p != "/" => p.trim_start_matches('/').to_string(),
+            _ => p.to_string(),
+        }
+    };
+    while steps.len() < len {
+        let r = rng.below(100);
+        let step = if r < 8 {
+            // Mount a filesystem that is not mounted, somewhere.
+            let free: Vec<usize> = (0..specs.len())
+                .filter(|i| !mounted.iter().any(|(m, _)| m == i))
+                .collect();
+            if free.is_empty() {
+                continue;
+            }
+            let i = *rng.pick(&free);
+            let p = *rng.pick(&points);
+            if mounted.iter().any(|(_, q)| *q == p) {
+                // Busy: MicroPython refuses, and the filesystem object stays free.
+                Step::Mount(i, p.into(), rng.chance(30))
+            } else {
+                mounted.push((i, p));
+                Step::Mount(i, p.into(), rng.chance(30))
+            }
+        } else if r < 13 {
+            let p = *rng.pick(&points);
+            mounted.retain(|(_, q)| *q != p);
+            Step::Umount(spell(&mut rng, p))
+        } else if r < 20 {
+            let p = *rng.pick(&points);
+            Step::Chdir(spell(&mut rng, p))
+        } else if r < 26 {
+            let p = *rng.pick(&points);
+            Step::Listdir(spell(&mut rng, p))
+        } else if r < 30 {
+            let p = *rng.pick(&points);
+            Step::Stat(spell(&mut rng, p))
+        } else if r < 34 {
+            let a = format!(
+                "{}/{}",
+                rng.pick(&["/t", "/u", "/t/n", ""]),
+                rng.pick(&["a", "d"])
+            );
+            let b = format!(
+                "{}/{}",
+                rng.pick(&["/t", "/u", "/t/n", ""]),
+                rng.pick(&["a", "d", "c"])
+            );
+            Step::Rename(a, b)
+        } else if opens > 0 && r < 50 {
+            file_step(&mut rng, opens)
+        } else {
+            let s = fs_step(&mut rng);
+            // Re-aim paths at the mounts.
+            match s {
+                Step::Open(p, m) => {
+                    opens += 1;
+                    let base = *rng.pick(&["/t/", "/u/", "/t/n/", "", "/"]);
+                    Step::Open(format!("{base}{}", p.trim_start_matches("/t/")), m)
+                }
+                Step::Mkdir(p) => {
+                    let base = *rng.pick(&["/t/", "/u/", "/t/n/", "", "/"]);
+                    Step::Mkdir(format!("{base}{}", p.trim_start_matches("/t/")))
+                }
+                other => other,
+            }
+        };
+        steps.push(step);
+    }
+    Sequence {
+        fs: specs.to_vec(),
+        steps,
+    }
+}

@@ -1,0 +1,187 @@
+//! uvfs against MicroPython itself (`uvfs_testkit::micropython`): seeded random op sequences and
+//! hand-written cases run through MicroPython's unix port and through [`uvfs::Vfs`] with the
+//! same backend, and every result, the tree left behind and (littlefs v2 without mtime) the
+//! device image are compared.
+//!
+//! `UVFS_MP_SEQUENCES=N` sets the number of random sequences per configuration (default 150),
+//! `UVFS_MP_SEED` the first seed. Without the `micropython` command these tests say so and pass,
+//! except under `CI=true`, where they fail.
+
+use std::path::PathBuf;
+
+use uvfs::fat::{FormatOptions, VfsFat};
+use uvfs::lfs::lfs1::{Lfs1Config, VfsLfs1};
+use uvfs::lfs::lfs2::{Lfs2Config, VfsLfs2};
+use uvfs::posix::VfsPosix;
+use uvfs::RamDisk;
+use uvfs_testkit::micropython::{
+    compare, generate, generate_router, run_uvfs, Backend, Deviation, Difference, FsSpec, Kind,
+    Oracle, Sequence, Tally,
+};
+use uvfs_testkit::SharedDevice;
+
+/// A formatted uvfs filesystem for `spec`, on a RAM device like the runner's.
+fn make(spec: &FsSpec, root: Option<PathBuf>) -> Backend {
+    let (bs, n) = (spec.block_size, spec.block_count);
+    let image_of = |dev: &SharedDevice<RamDisk>| -> Option<Box<dyn Fn() -> Vec<u8>>> {
+        let dev = dev.clone();
+        Some(Box::new(move || dev.with(|d| d.as_bytes().to_vec())))
+    };
+    match spec.kind {
+        Kind::Fat => {
+            let dev = SharedDevice::new(RamDisk::new(bs, n));
+            let mut fs = VfsFat::new(dev.clone()).expect("FAT device");
+            fs.mkfs(&FormatOptions::new()).expect("FAT mkfs");
+            Backend {
+                fs: Box::new(fs),
+                image: image_of(&dev),
+            }
+        }
+        Kind::Lfs1 => {
+            let dev = SharedDevice::new(RamDisk::new_flash(bs, n));
+            let mut cfg = Lfs1Config::default();
+            cfg.read_size = spec.option_u32("readsize").unwrap_or(cfg.read_size);
+            cfg.prog_size = spec.option_u32("progsize").unwrap_or(cfg.prog_size);
+            cfg.lookahead = spec.option_u32("lookahead").unwrap_or(cfg.lookahead);
+            let mut fs = VfsLfs1::new(dev.clone(), cfg);
+            fs.mkfs().expect("LFS1 mkfs");
+            Backend {
+                fs: Box::new(fs),
+                image: image_of(&dev),
+            }
+        }
+        Kind::Lfs2 => {
+            let dev = SharedDevice::new(RamDisk::new_flash(bs, n));
+            let mut cfg = Lfs2Config::default();
+            cfg.read_size = spec.option_u32("readsize").unwrap_or(cfg.read_size);
+            cfg.prog_size = spec.option_u32("progsize").unwrap_or(cfg.prog_size);
+            cfg.lookahead = spec.option_u32("lookahead").unwrap_or(cfg.lookahead);
+            cfg.mtime = spec.option_bool("mtime").unwrap_or(cfg.mtime);
+            let mut fs = VfsLfs2::new(dev.clone(), cfg).expect("LFS2 device");
+            fs.mkfs().expect("LFS2 mkfs");
+            Backend {
+                fs: Box::new(fs),
+                image: image_of(&dev),
+            }
+        }
+        Kind::Posix => {
+            let root = root.expect("a directory for VfsPosix");
+            Backend {
+                fs: Box::new(VfsPosix::new(Some(&root)).expect("VfsPosix root")),
+                image: None,
+            }
+        }
+    }
+}
+
+/// The differences uvfs keeps on purpose (README, "Deviations from MicroPython").
+const KEPT: &[Deviation] = &[];
+
+fn count() -> u64 {
+    std::env::var("UVFS_MP_SEQUENCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150)
+}
+
+fn first_seed() -> u64 {
+    std::env::var("UVFS_MP_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}
+
+/// Runs `seqs` on both sides and tallies them; prints a report with the first differences.
+fn tally(oracle: &Oracle, label: &str, seqs: &[Sequence]) -> Tally {
+    let theirs = oracle.run(seqs).expect("micropython runs the sequences");
+    let scratch = tempfile::tempdir().unwrap();
+    let mut t = Tally::default();
+    for (i, (seq, mp)) in seqs.iter().zip(&theirs).enumerate() {
+        let ours = run_uvfs(seq, scratch.path(), &format!("uvfs{i}"), &mut make).unwrap();
+        t.add(i, compare(seq, &ours, mp, KEPT));
+    }
+    eprintln!(
+        "{label}: {}/{} agree to the end ({:.1} %), kept deviations {:?}",
+        t.agree,
+        t.total,
+        t.percent(),
+        t.kept
+    );
+    for (i, d) in t.differ.iter().take(12) {
+        match d {
+            Difference::Step {
+                index,
+                step,
+                uvfs,
+                micropython,
+            } => eprintln!(
+                "  seq {i} step {index}: {step:?}: uvfs {uvfs} micropython {micropython}\n    {}",
+                context(&seqs[*i], *index)
+            ),
+            other => eprintln!("  seq {i}: {other:?}"),
+        }
+    }
+    t
+}
+
+fn context(seq: &Sequence, upto: usize) -> String {
+    seq.steps[..upto]
+        .iter()
+        .map(|s| s.to_json().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn random(kind_label: &str, spec: FsSpec, floor: f64) {
+    let Some(oracle) = Oracle::for_tests() else {
+        return;
+    };
+    let seed = first_seed();
+    let seqs: Vec<Sequence> = (seed..seed + count())
+        .map(|s| generate(s, &spec, 40))
+        .collect();
+    let t = tally(&oracle, kind_label, &seqs);
+    assert!(
+        t.percent() >= floor,
+        "{kind_label}: {:.1} % of sequences agree with MicroPython, below {floor} %",
+        t.percent()
+    );
+}
+
+#[test]
+fn random_lfs2_512() {
+    random("LFS2 512x128", FsSpec::lfs2(512, 128), 0.0);
+}
+
+#[test]
+fn random_lfs1_512() {
+    random("LFS1 512x128", FsSpec::lfs1(512, 128), 0.0);
+}
+
+#[test]
+fn random_fat_512() {
+    random("FAT 512x256", FsSpec::fat(512, 256), 0.0);
+}
+
+#[test]
+fn random_posix() {
+    random("Posix", FsSpec::posix(), 0.0);
+}
+
+#[test]
+fn random_router() {
+    let Some(oracle) = Oracle::for_tests() else {
+        return;
+    };
+    let specs = [
+        FsSpec::lfs2(512, 64),
+        FsSpec::fat(512, 128),
+        FsSpec::lfs1(512, 64),
+    ];
+    let seed = first_seed();
+    let seqs: Vec<Sequence> = (seed..seed + count())
+        .map(|s| generate_router(s, &specs, 40))
+        .collect();
+    let t = tally(&oracle, "router", &seqs);
+    assert!(t.percent() >= 0.0);
+}
