@@ -125,10 +125,7 @@ struct FileC {
 /// An open file: its C side and what it was opened for.
 struct OpenFile {
     c: RawBox<FileC>,
-    read: bool,
     write: bool,
-    /// Opened for appending.
-    append: bool,
     /// The mtime attribute is attached (`mtime=True` when it was opened).
     mtime: bool,
 }
@@ -739,9 +736,7 @@ impl<D: BlockDevice> Engine<D> {
     ) -> Result<FileHandle> {
         let path = CPath::new(path)?;
         let flags_u = u32::try_from(flags).map_err(|_| Errno::EINVAL)?;
-        let read = flags_u & ll::lfs_open_flags_LFS_O_RDONLY != 0;
         let write = flags_u & ll::lfs_open_flags_LFS_O_WRONLY != 0;
-        let append = flags_u & ll::lfs_open_flags_LFS_O_APPEND != 0;
         let changes = ll::lfs_open_flags_LFS_O_CREAT
             | ll::lfs_open_flags_LFS_O_EXCL
             | ll::lfs_open_flags_LFS_O_TRUNC
@@ -794,28 +789,9 @@ impl<D: BlockDevice> Engine<D> {
             .ok_or_else(|| Error::bug("bug: unmounted during open"))?;
         let h = session.files.insert(OpenFile {
             c,
-            read,
             write,
-            append,
             mtime: mtime.is_some(),
         });
-        if append {
-            // An appending file starts at its end (as in CPython and uvfs's other backends);
-            // littlefs leaves the position at 0 until the first write.
-            // SAFETY: the file was just opened on the mounted volume.
-            let r = self.call(|lfs, _| unsafe {
-                ll::lfs_file_seek(
-                    lfs,
-                    addr_of_mut!((*fc).file),
-                    0,
-                    ll::lfs_whence_flags_LFS_SEEK_END as c_int,
-                )
-            });
-            if let Err(e) = r {
-                let _ = self.close(h);
-                return Err(e);
-            }
-        }
         Ok(h)
     }
 
@@ -837,19 +813,19 @@ impl<D: BlockDevice> Engine<D> {
         r.map(drop)
     }
 
-    /// Reads at the file position, one block per engine call.
+    /// Reads at the file position, one block per engine call. As under MicroPython's
+    /// `VfsLfs2`, a file opened only for writing reads too (littlefs's read needs nothing of the
+    /// open flags but a flush of pending writes, which it does first).
     pub(crate) fn read(&mut self, h: FileHandle, buf: &mut [u8]) -> Result<usize> {
-        let (fc, f) = self.file(h)?;
-        if !f.read {
-            return Err(Errno::EBADF.with_detail("file not open for reading"));
-        }
+        let (fc, _) = self.file(h)?;
         let chunk = self.geo.block_size as usize;
         let mut done = 0;
         for part in buf.chunks_mut(chunk.max(1)) {
             let len = lfs_size(part.len())?;
             let dst = part.as_mut_ptr();
-            // SAFETY: the file is open for reading on the mounted volume; `dst` is valid for
-            // writing `len` bytes.
+            // SAFETY: the file is open on the mounted volume (in any mode: littlefs's read
+            // flushes pending writes first and then only reads); `dst` is valid for writing
+            // `len` bytes.
             let r = self.call(|lfs, _| unsafe {
                 ll::lfs_file_read(lfs, addr_of_mut!((*fc).file), dst.cast::<c_void>(), len)
             });
@@ -877,7 +853,10 @@ impl<D: BlockDevice> Engine<D> {
         }
     }
 
-    /// Writes at the file position (at the end in append mode), one block per engine call.
+    /// Writes at the file position, one block per engine call. In append mode littlefs moves a
+    /// position before the end to the end first; a position past the end (after a seek) stays,
+    /// the gap reading as zeros, as under MicroPython. An appending file starts at position 0
+    /// (littlefs's, and MicroPython's, `tell()` after `open(.., "a")`).
     /// With `now`, the mtime attribute is set to it first (MicroPython stamps every write).
     pub(crate) fn write(&mut self, h: FileHandle, data: &[u8], now: Option<u64>) -> Result<usize> {
         let (fc, f) = self.file(h)?;
@@ -885,19 +864,6 @@ impl<D: BlockDevice> Engine<D> {
             return Err(Errno::EBADF.with_detail("file not open for writing"));
         }
         let has_attr = f.mtime;
-        if f.append && !data.is_empty() {
-            // littlefs moves an appending file to its end only when the position is before
-            // it; after a seek past the end it would write there, leaving a gap of zeros.
-            // SAFETY: the file is open on the mounted volume.
-            self.call(|lfs, _| unsafe {
-                ll::lfs_file_seek(
-                    lfs,
-                    addr_of_mut!((*fc).file),
-                    0,
-                    ll::lfs_whence_flags_LFS_SEEK_END as c_int,
-                )
-            })?;
-        }
         let chunk = self.geo.block_size as usize;
         let mut done = 0;
         for part in data.chunks(chunk.max(1)) {

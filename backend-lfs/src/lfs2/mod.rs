@@ -25,8 +25,11 @@ mod config;
 mod device;
 mod engine;
 pub mod errno;
+mod paths;
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
+use alloc::string::String;
 
 use uvfs_os_api::{
     path, BlockDevice, DirEntry, DirHandle, Errno, Error, FileHandle, Filesystem, FixedTime,
@@ -217,10 +220,28 @@ impl<D: BlockDevice> VfsLfs2<D> {
         }
     }
 
-    /// Checks a path call: mounted, and the path normalised.
+    /// Checks a path call: mounted, and a path the C engine can take. The path goes to littlefs
+    /// as the router passed it (`//`, `.`, `..`, trailing slashes included): littlefs resolves it
+    /// exactly as it does under MicroPython's `VfsLfs2`.
     fn at(&self, p: &str) -> Result<()> {
         self.mounted()?;
-        path::validate(p)
+        if !p.starts_with('/') {
+            return Err(Errno::EINVAL.with_detail("path is not absolute"));
+        }
+        if p.contains('\0') {
+            return Err(Errno::EINVAL.with_detail("path contains NUL"));
+        }
+        Ok(())
+    }
+
+    /// `p` if it is plain, else where littlefs 2.11 reads it, which must exist.
+    fn existing<'p>(&mut self, p: &'p str) -> Result<Cow<'p, str>> {
+        if paths::plain(p) {
+            return Ok(Cow::Borrowed(p));
+        }
+        Ok(Cow::Owned(String::from(
+            paths::walk(&mut self.engine, p)?.existing()?,
+        )))
     }
 
     /// The stored mtime of `p` in whole seconds, 0 without one (MicroPython reads it whatever
@@ -277,11 +298,25 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
             return Err(Errno::EROFS.with_detail("read-only mount"));
         }
         let now = self.now();
+        let walked;
+        let p = if paths::plain(p) {
+            p
+        } else {
+            walked = paths::walk(&mut self.engine, p)?;
+            match &walked {
+                paths::Walked::Missing { .. } if !mode.create => return Err(Errno::ENOENT.into()),
+                paths::Walked::Missing { trailing: true, .. } => {
+                    return Err(Errno::ENOTDIR.with_detail("a file name cannot end in /"))
+                }
+                w => w.path(),
+            }
+        };
         self.engine.open(p, flags, now).map_err(|e| {
             // littlefs reports a full metadata block as LFS_ERR_NAMETOOLONG when it creates a
-            // file (the name "does not fit"). The name was checked against NAME_MAX above, so
-            // the volume is full.
-            if e.errno() == Errno::ENAMETOOLONG {
+            // file (the name "does not fit"). With every name within NAME_MAX, the volume is
+            // full.
+            if e.errno() == Errno::ENAMETOOLONG && path::components(p).all(|c| c.len() <= NAME_MAX)
+            {
                 Errno::ENOSPC.with_detail("no room for a new directory entry")
             } else {
                 e
@@ -323,6 +358,7 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
 
     fn opendir(&mut self, p: &str) -> Result<DirHandle> {
         self.at(p)?;
+        let p = &self.existing(p)?;
         self.engine.opendir(p)
     }
 
@@ -343,32 +379,57 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
 
     fn mkdir(&mut self, p: &str) -> Result<()> {
         self.at(p)?;
-        self.engine.mkdir(p)
+        if paths::plain(p) {
+            return self.engine.mkdir(p);
+        }
+        let walked = paths::walk(&mut self.engine, p)?;
+        self.engine.mkdir(walked.path())
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
         self.at(p)?;
+        let p = &self.existing(p)?;
         self.engine.remove(p)
     }
 
     fn rmdir(&mut self, p: &str) -> Result<()> {
         // MicroPython's VfsLfs2.rmdir is lfs_remove too: it removes files as well.
-        self.at(p)?;
-        self.engine.remove(p)
+        self.remove(p)
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         self.at(from)?;
-        path::validate(to)?;
-        if from != to && path::is_within(to, from) {
-            // littlefs would move the directory into itself and lose it.
-            return Err(Errno::EINVAL.with_detail("rename into its own subtree"));
+        self.at(to)?;
+        // littlefs looks the source up first: its errors come before the target's.
+        let from = &self.existing(from)?;
+        let source_is_dir = self.engine.stat(from)?.kind == uvfs_os_api::FileType::Dir;
+        let to: &Cow<'_, str> = &if paths::plain(to) {
+            Cow::Borrowed(to)
+        } else {
+            match paths::walk(&mut self.engine, to)? {
+                paths::Walked::Missing { trailing: true, .. } if !source_is_dir => {
+                    return Err(Errno::ENOTDIR.with_detail("a file name cannot end in /"))
+                }
+                paths::Walked::Found { path, .. } if path == "/" => {
+                    return Err(Errno::EINVAL.with_detail("cannot rename onto the root"))
+                }
+                w => Cow::Owned(String::from(w.path())),
+            }
+        };
+        let (from, to) = (from.as_ref(), to.as_ref());
+        let lexical = |p: &str| path::normalize(p).ok().map(|n| n.path);
+        if let (true, Some(f), Some(t)) = (source_is_dir, lexical(from), lexical(to)) {
+            if f != t && path::is_within(&t, &f) {
+                // littlefs would move the directory into itself and lose it.
+                return Err(Errno::EINVAL.with_detail("rename into its own subtree"));
+            }
         }
         self.engine.rename(from, to)
     }
 
     fn stat(&mut self, p: &str) -> Result<Stat> {
         self.at(p)?;
+        let p = &self.existing(p)?;
         let info = self.engine.stat(p)?;
         let mtime = self.stored_mtime(p)?;
         Ok(Stat {
