@@ -18,6 +18,7 @@ mod ram;
 mod record;
 
 use alloc::boxed::Box;
+use alloc::string::String;
 use core::ops::Range;
 
 use embedded_storage::nor_flash::{MultiwriteNorFlash, NorFlash};
@@ -158,6 +159,23 @@ impl<F: NorFlash + MultiwriteNorFlash> VfsKv<F> {
     }
 }
 
+impl<F: NorFlash + MultiwriteNorFlash> VfsKv<F> {
+    /// A path as the router passes it, resolved lexically (kv has no path rules of its own):
+    /// `//`, `.` and `..` fold away; a trailing slash on a file is `ENOTDIR`.
+    fn resolve(&mut self, path: &str) -> Result<String> {
+        let n = uvfs_os_api::path::normalize(path)?;
+        if n.trailing_slash
+            && self
+                .core
+                .stat(&n.path)
+                .is_ok_and(|st| st.kind() == uvfs_os_api::FileType::File)
+        {
+            return Err(Errno::ENOTDIR.into());
+        }
+        Ok(n.path)
+    }
+}
+
 impl<F: NorFlash + MultiwriteNorFlash> Filesystem for VfsKv<F> {
     fn type_name(&self) -> &'static str {
         "VfsKv"
@@ -173,6 +191,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Filesystem for VfsKv<F> {
     }
 
     fn open(&mut self, path: &str, mode: OpenMode) -> Result<FileHandle> {
+        let path = &self.resolve(path)?;
         self.core.open(&mut self.engine, path, mode)
     }
 
@@ -201,6 +220,7 @@ impl<F: NorFlash + MultiwriteNorFlash> Filesystem for VfsKv<F> {
     }
 
     fn opendir(&mut self, path: &str) -> Result<DirHandle> {
+        let path = &self.resolve(path)?;
         self.core.opendir(path)
     }
 
@@ -213,26 +233,32 @@ impl<F: NorFlash + MultiwriteNorFlash> Filesystem for VfsKv<F> {
     }
 
     fn mkdir(&mut self, path: &str) -> Result<()> {
+        let path = &self.resolve(path)?;
         self.core.mkdir(&mut self.engine, path)
     }
 
     fn remove(&mut self, path: &str) -> Result<()> {
+        let path = &self.resolve(path)?;
         self.core.remove(&mut self.engine, path)
     }
 
     fn rmdir(&mut self, path: &str) -> Result<()> {
+        let path = &self.resolve(path)?;
         self.core.rmdir(&mut self.engine, path)
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let (from, to) = (&self.resolve(from)?, &self.resolve(to)?);
         self.core.rename(&mut self.engine, from, to)
     }
 
     fn stat(&mut self, path: &str) -> Result<Stat> {
+        let path = &self.resolve(path)?;
         self.core.stat(path)
     }
 
     fn statvfs(&mut self, path: &str) -> Result<StatVfs> {
+        let path = &self.resolve(path)?;
         self.core.statvfs(path)
     }
 

@@ -119,14 +119,6 @@ impl Host {
         }
     }
 
-    /// Checks that `p` exists, without following a symlink in its last component.
-    pub(crate) fn exists_nofollow(&self, p: &str) -> io::Result<()> {
-        match self {
-            Host::Jail(dir) => dir.symlink_metadata(rel(p)).map(|_| ()),
-            Host::Whole => fs::symlink_metadata(p).map(|_| ()),
-        }
-    }
-
     /// `rename`.
     pub(crate) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
         match self {

@@ -140,9 +140,18 @@ impl VfsPosix {
         }
     }
 
+    /// Mounted, and a path the host can take. The path goes to the host as the router passed it
+    /// (`//`, `.`, `..` and trailing slashes included), below the root, as MicroPython's
+    /// `VfsPosix` passes it: the kernel resolves it (inside the jail, never above the root).
     fn ready_path(&self, p: &str) -> Result<()> {
         self.ready()?;
-        path::validate(p)
+        if !p.starts_with('/') {
+            return Err(Errno::EINVAL.with_detail("path is not absolute"));
+        }
+        if p.contains('\0') {
+            return Err(Errno::EINVAL.with_detail("path contains NUL"));
+        }
+        Ok(())
     }
 
     fn writable(&self) -> Result<()> {
@@ -394,18 +403,14 @@ impl Filesystem for VfsPosix {
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         self.ready_path(from)?;
-        path::validate(to)?;
+        self.ready_path(to)?;
         self.writable()?;
-        if from != to && path::is_within(to, from) {
-            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
-        }
-        if from == "/" || to == "/" {
+        let is_root = |p: &str| path::normalize(p).is_ok_and(|n| n.path == "/");
+        if is_root(from) || is_root(to) {
             return Err(Errno::EINVAL.with_detail("cannot rename the root"));
         }
-        // The source is looked up first, as in MemFs and every other uvfs backend (Linux
-        // resolves both parents before the source's last component, so it would report a bad
-        // target parent first when the source is also missing).
-        retry(|| self.host.exists_nofollow(from)).map_err(io_err)?;
+        // Everything else is the host's answer, errno included (a directory into its own
+        // subtree is the kernel's EINVAL).
         retry(|| self.host.rename(from, to)).map_err(io_err)
     }
 

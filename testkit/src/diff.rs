@@ -24,6 +24,11 @@
 //! # behaves_like_memfs();
 //! ```
 //!
+//! Paths are resolved lexically by the harness before either side sees them: path syntax
+//! (`.`, `..`, `//`, trailing slashes) is each backend's MicroPython counterpart's, and the
+//! MicroPython oracle ([`crate::micropython`]) checks it; this harness checks what the backend
+//! does with the places paths name.
+//!
 //! # What is not compared
 //! Some behaviour differs between MicroPython's backends and is not defined by the contract; the
 //! harness stays out of it rather than report noise:
@@ -455,7 +460,69 @@ impl Harness {
         })
     }
 
+    /// `input` resolved lexically against the shared cwd (trailing slash dropped), so both
+    /// sides see a normalised path: how each backend reads `.`, `..`, `//` and trailing
+    /// slashes is its MicroPython counterpart's, checked by [`crate::micropython`], not by
+    /// this model. A path that does not resolve is passed as it is.
+    fn canon(&self, input: &str) -> String {
+        self.resolved(input).unwrap_or_else(|| input.to_owned())
+    }
+
     fn apply(&mut self, op: &Op) -> std::result::Result<(), Mismatch> {
+        let canon;
+        let op = match op {
+            Op::Open { path, mode } => {
+                canon = Op::Open {
+                    path: self.canon(path),
+                    mode: mode.clone(),
+                };
+                &canon
+            }
+            Op::Mkdir { path } => {
+                canon = Op::Mkdir {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            Op::Remove { path } => {
+                canon = Op::Remove {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            Op::Rmdir { path } => {
+                canon = Op::Rmdir {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            Op::Rename { from, to } => {
+                canon = Op::Rename {
+                    from: self.canon(from),
+                    to: self.canon(to),
+                };
+                &canon
+            }
+            Op::Stat { path } => {
+                canon = Op::Stat {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            Op::Listdir { path } => {
+                canon = Op::Listdir {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            Op::Chdir { path } => {
+                canon = Op::Chdir {
+                    path: self.canon(path),
+                };
+                &canon
+            }
+            other => other,
+        };
         match op {
             Op::Open { path, mode } => {
                 let mode = match OpenMode::parse(mode) {

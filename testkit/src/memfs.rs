@@ -53,7 +53,8 @@ struct OpenDir {
 ///   `MemFs` of its profile must agree on every call.
 ///
 /// Behaviour, as every backend must (see [`Filesystem`]):
-/// - paths are checked with [`path::validate`] (`EINVAL`, `ENAMETOOLONG`);
+/// - paths are resolved lexically with [`path::normalize`] (`EINVAL`, `ENAMETOOLONG`; a
+///   trailing slash on a file is `ENOTDIR`);
 /// - every call but `mount` on an unmounted `MemFs` is `ENODEV`; `umount` closes every file and
 ///   listing (their handles become stale, `EBADF`);
 /// - a read-only mount refuses every change with `EROFS`, at `open` for any writing mode;
@@ -225,9 +226,19 @@ impl MemFs {
         }
     }
 
-    fn ready_path(&self, p: &str) -> Result<()> {
+    /// Mounted, and `p` resolved lexically ([`path::normalize`]); a trailing slash on something
+    /// that is not a directory is `ENOTDIR`, as POSIX says.
+    fn ready_path(&self, p: &str) -> Result<String> {
         self.ready()?;
-        path::validate(p)
+        let n = path::normalize(p)?;
+        if n.trailing_slash {
+            if let Ok(id) = self.lookup(&n.path) {
+                if !self.is_dir(id)? {
+                    return Err(Errno::ENOTDIR.into());
+                }
+            }
+        }
+        Ok(n.path)
     }
 
     fn writable(&self) -> Result<()> {
@@ -477,7 +488,19 @@ impl Filesystem for MemFs {
     }
 
     fn open(&mut self, p: &str, mode: OpenMode) -> Result<FileHandle> {
-        self.ready_path(p)?;
+        let trailing = p.len() > 1 && p.ends_with('/');
+        let p = &self.ready_path(p)?;
+        if trailing
+            && !self
+                .lookup(p)
+                .is_ok_and(|id| self.is_dir(id).unwrap_or(false))
+        {
+            // `d/` names a directory: a missing one cannot be created as a file.
+            if !mode.create {
+                return Err(Errno::ENOENT.into());
+            }
+            return Err(Errno::EISDIR.into());
+        }
         let writing = mode.write || mode.create || mode.truncate || mode.append;
         if !mode.read && !writing {
             return Err(Errno::EINVAL.with_detail("mode neither reads nor writes"));
@@ -516,7 +539,11 @@ impl Filesystem for MemFs {
                 self.add_node(dir, name, Content::File(Vec::new()))?
             }
         };
-        let pos = if mode.append { self.file_len(id)? } else { 0 };
+        let pos = if mode.append && self.rules.append_starts_at_end {
+            self.file_len(id)?
+        } else {
+            0
+        };
         self.node_mut(id)?.open += 1;
         Ok(self.files.insert(OpenFile {
             node: id,
@@ -534,7 +561,9 @@ impl Filesystem for MemFs {
     fn read(&mut self, file: FileHandle, buf: &mut [u8]) -> Result<usize> {
         let open = self.open_file(file)?;
         if !open.mode.read {
-            return Err(Errno::EBADF.with_detail("file not open for reading"));
+            if let Some(errno) = self.rules.read_write_only {
+                return Err(errno.with_detail("file not open for reading"));
+            }
         }
         let (id, pos) = (open.node, open.pos);
         let Content::File(data) = &self.node(id)?.content else {
@@ -556,8 +585,9 @@ impl Filesystem for MemFs {
             return Ok(0);
         }
         let id = open.node;
-        let pos = if open.mode.append {
-            self.file_len(id)?
+        let len = self.file_len(id)?;
+        let pos = if open.mode.append && (open.pos < len || !self.rules.append_past_end_stays) {
+            len
         } else {
             open.pos
         };
@@ -592,7 +622,7 @@ impl Filesystem for MemFs {
     }
 
     fn opendir(&mut self, p: &str) -> Result<DirHandle> {
-        self.ready_path(p)?;
+        let p = &self.ready_path(p)?;
         let id = self.lookup(p)?;
         let Content::Dir(children) = &self.node(id)?.content else {
             return Err(self.rules.opendir_file.into());
@@ -617,7 +647,7 @@ impl Filesystem for MemFs {
     }
 
     fn mkdir(&mut self, p: &str) -> Result<()> {
-        self.ready_path(p)?;
+        let p = &self.ready_path(p)?;
         self.writable()?;
         let Some((dir, name)) = self.parent_of(p)? else {
             return Err(Errno::EEXIST.into());
@@ -630,7 +660,7 @@ impl Filesystem for MemFs {
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
-        self.ready_path(p)?;
+        let p = &self.ready_path(p)?;
         self.writable()?;
         let Some((dir, name)) = self.parent_of(p)? else {
             return Err(Errno::EINVAL.with_detail("cannot remove the root"));
@@ -648,7 +678,7 @@ impl Filesystem for MemFs {
     }
 
     fn rmdir(&mut self, p: &str) -> Result<()> {
-        self.ready_path(p)?;
+        let p = &self.ready_path(p)?;
         self.writable()?;
         let Some((dir, name)) = self.parent_of(p)? else {
             return Err(Errno::EINVAL.with_detail("cannot remove the root"));
@@ -665,12 +695,9 @@ impl Filesystem for MemFs {
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        self.ready_path(from)?;
-        path::validate(to)?;
+        let from = &self.ready_path(from)?;
+        let to = &path::normalize(to)?.path;
         self.writable()?;
-        if from != to && path::is_within(to, from) {
-            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
-        }
         let Some((from_dir, from_name)) = self.parent_of(from)? else {
             return Err(Errno::EINVAL.with_detail("cannot rename the root"));
         };
@@ -678,6 +705,11 @@ impl Filesystem for MemFs {
             .children(from_dir)?
             .get(from_name)
             .ok_or(Errno::ENOENT)?;
+        // The source is looked up first (as littlefs and the kernel do); only a directory can
+        // be moved into itself.
+        if from != to && path::is_within(to, from) && self.is_dir(src)? {
+            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
+        }
         let Some((to_dir, to_name)) = self.parent_of(to)? else {
             return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
         };
@@ -708,7 +740,7 @@ impl Filesystem for MemFs {
     }
 
     fn stat(&mut self, p: &str) -> Result<Stat> {
-        self.ready_path(p)?;
+        let p = &self.ready_path(p)?;
         let id = self.lookup(p)?;
         let node = self.node(id)?;
         let (kind, size) = match &node.content {

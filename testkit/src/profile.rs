@@ -31,6 +31,9 @@
 //! | `stat` mode | `0x4000`/`0x8000` | same | same | with permission bits | `0x4000`/`0x8000` | §2 |
 //! | inode numbers | 0 | 0 | 0 | host inode | 0 | §2 |
 //! | mtime kept | yes | no (times are 0) | yes (`mtime=True`, the default) | yes | yes | §3; littlefs-v1 spec §14.3 |
+//! | `read` of a file opened `"w"`/`"a"` | `EACCES` | `EBADF` | reads | `EBADF` | `EBADF` | MicroPython oracle |
+//! | position after `open(.., "a")` | the end | 0 | 0 | 0 | the end | MicroPython oracle |
+//! | `"a"` write after a seek past the end | there (gap) | there (zeros) | there (zeros) | at the end | at the end | MicroPython oracle (FatFs leaves stale bytes in the gap; uvfs writes zeros) |
 //!
 //! Every profile: `mkdir` of an existing name is `EEXIST`, a missing parent is `ENOENT`,
 //! `open(existing file, "x")` is `EEXIST`, a missing file is `ENOENT`.
@@ -143,6 +146,14 @@ pub struct Rules {
     pub inodes: bool,
     /// Modification times are stored (`stat` fields 7-9 non-zero); when false they are 0.
     pub mtime: bool,
+    /// Reading through a file opened only for writing: `None` reads (littlefs v2 under
+    /// MicroPython), else the errno.
+    pub read_write_only: Option<Errno>,
+    /// A file opened for appending starts at its end (`tell()` is the size; FatFs); else at 0.
+    pub append_starts_at_end: bool,
+    /// An appending write at a position past the end (after a seek) writes there, the gap
+    /// reading as zeros (littlefs, FatFs); else it goes to the end (`O_APPEND`).
+    pub append_past_end_stays: bool,
 }
 
 impl Rules {
@@ -165,6 +176,9 @@ impl Rules {
         mode_has_permissions: false,
         inodes: false,
         mtime: true,
+        read_write_only: Some(Errno::EACCES),
+        append_starts_at_end: true,
+        append_past_end_stays: true,
     };
 
     /// `VfsLfs1`.
@@ -186,6 +200,9 @@ impl Rules {
         mode_has_permissions: false,
         inodes: false,
         mtime: false,
+        read_write_only: Some(Errno::EBADF),
+        append_starts_at_end: false,
+        append_past_end_stays: true,
     };
 
     /// `VfsLfs2`.
@@ -207,6 +224,9 @@ impl Rules {
         mode_has_permissions: false,
         inodes: false,
         mtime: true,
+        read_write_only: None,
+        append_starts_at_end: false,
+        append_past_end_stays: true,
     };
 
     /// `VfsPosix`.
@@ -228,6 +248,9 @@ impl Rules {
         mode_has_permissions: true,
         inodes: true,
         mtime: true,
+        read_write_only: Some(Errno::EBADF),
+        append_starts_at_end: false,
+        append_past_end_stays: false,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.
@@ -236,6 +259,7 @@ impl Rules {
         entry_size: true,
         mode_has_permissions: false,
         inodes: false,
+        append_starts_at_end: true,
         ..Rules::POSIX
     };
 

@@ -1,5 +1,6 @@
 //! [`Vfs`]: the mount table and router.
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,7 +10,7 @@ use uvfs_os_api::{
     HandleSlab, MountInfo, MountOptions, Name, OpenMode, Result, SeekFrom, Stat, StatVfs, Uname,
 };
 
-use crate::path::{self, normalize_mount_point, resolve, strip_mount};
+use crate::path::normalize_mount_point;
 
 /// `os.uname()`'s five fields, owned so they can be configured at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +55,9 @@ struct Mount {
     point: String,
     fs: BoxedFilesystem,
     readonly: bool,
+    /// The filesystem's own current directory (normalised, `/` at first): relative paths are
+    /// joined to it when this mount is the current one, as MicroPython's backends keep theirs.
+    cwd: String,
 }
 
 struct OpenFile {
@@ -64,24 +68,31 @@ struct OpenFile {
 struct OpenDir {
     /// The backend listing, if the directory is on a mounted filesystem.
     backend: Option<(u64, DirHandle)>,
-    /// Mount points to show in this directory after the backend's entries.
+    /// Mount points to list before the backend's entries (the virtual root only).
     mount_points: Vec<Name>,
 }
 
-/// Where a resolved path leads.
+/// Where a path leads, found as MicroPython's `mp_vfs_lookup_path` finds it.
 enum Target<'a> {
-    /// `/` with nothing mounted there.
+    /// `/` (or `""` with the cwd at `/`): the virtual root, even with a filesystem at `/`.
     VirtualRoot,
-    /// A mounted filesystem, with the path inside it.
-    Mounted { index: usize, inner: &'a str },
+    /// A mounted filesystem and the path it gets (absolute, as spelled).
+    Mounted { index: usize, path: Cow<'a, str> },
+    /// No mount holds the path (`ENODEV` for most calls).
+    NoDevice,
 }
 
 /// The mount table and router: MicroPython's VFS.
 ///
-/// Paths are resolved as the [`path`](crate::path) module's table shows; the mount with the
-/// longest matching mount point gets the call. Files and listings opened through the router get
-/// the router's own handles, which stay valid until closed or until their mount goes away
-/// (then every call on them returns `EBADF`).
+/// Paths are routed as MicroPython routes them: an absolute path (or any path while the cwd is
+/// `/`) goes to the first mount, in table order, whose mount point is a prefix of it by whole
+/// components, and that filesystem gets the rest **as spelled** (`/t//a/./b/` gives `//a/./b/`;
+/// the mount point itself gives `/`); a relative path goes to the current mount, joined to that
+/// filesystem's own cwd. The filesystem at `/`, if any, comes last, after every other mount.
+/// `.`, `..` and trailing slashes are the backend's to resolve, as each MicroPython backend
+/// resolves them (see [`Filesystem`](uvfs_os_api::Filesystem)); so `..` never climbs out of a
+/// mount. Files and listings opened through the router get the router's own handles, which stay
+/// valid until closed or until their mount goes away (then every call on them returns `EBADF`).
 ///
 /// ```
 /// use uvfs_os_api::{BoxedFilesystem, Errno, MountOptions, OpenMode, Result};
@@ -101,9 +112,11 @@ enum Target<'a> {
 /// }
 /// ```
 pub struct Vfs {
+    /// In lookup order: every mount in mount order, the one at `/` (if any) last.
     mounts: Vec<Mount>,
     next_id: u64,
-    cwd: String,
+    /// The current mount (`None`: the virtual root).
+    cwd: Option<u64>,
     files: HandleSlab<OpenFile, FileHandle>,
     dirs: HandleSlab<OpenDir, DirHandle>,
     uname: UnameFields,
@@ -122,7 +135,7 @@ impl Vfs {
         Vfs {
             mounts: Vec::new(),
             next_id: 1,
-            cwd: String::from("/"),
+            cwd: None,
             files: HandleSlab::new(),
             dirs: HandleSlab::new(),
             uname: UnameFields::default(),
@@ -168,42 +181,64 @@ impl Vfs {
     /// `vfs.mount(fs, mount_point, readonly=...)`: mounts `fs` (calling its
     /// [`mount`](uvfs_os_api::Filesystem::mount) with `readonly` and `mkfs`).
     ///
-    /// The mount point is normalised (`/b/` and `/b` are the same; unlike MicroPython, the
-    /// trailing slash is not kept). `EPERM` if something is already mounted there.
+    /// The mount point is normalised (`/b/` and `/b` are the same; unlike MicroPython, which keeps
+    /// `/b/` literally and then cannot reach `/b/x` through it). As in MicroPython, `EPERM` if the
+    /// mount point is taken or lies inside another mount (only a filesystem at `/` may have
+    /// mounts inside it); unlike MicroPython, that is checked before `fs` is touched, so
+    /// `mkfs` never formats a volume whose mount is refused.
     pub fn mount(
         &mut self,
         mut fs: BoxedFilesystem,
         mount_point: &str,
         options: MountOptions,
     ) -> Result<()> {
-        let point = normalize_mount_point(mount_point, &self.cwd)?;
-        if self.mounts.iter().any(|m| m.point == point) {
-            return Err(Errno::EPERM.with_detail("mount point in use"));
-        }
+        let point = self.check_mount_point(mount_point)?;
         fs.mount(options.readonly, options.mkfs)?;
         let id = self.next_id;
         self.next_id += 1;
-        self.mounts.push(Mount {
+        let mount = Mount {
             id,
             point,
             fs,
             readonly: options.readonly,
-        });
+            cwd: String::from("/"),
+        };
+        // The filesystem at `/` stays last, so that every other mount point is found first.
+        match self.mounts.iter().position(|m| m.point == "/") {
+            Some(root) if mount.point != "/" => self.mounts.insert(root, mount),
+            _ => self.mounts.push(mount),
+        }
         Ok(())
     }
 
-    /// `vfs.umount(mount_point)`: unmounts and returns the filesystem. `EINVAL` if nothing is
-    /// mounted exactly there. If the filesystem's own unmount fails (its device refused the final
-    /// flush), the error is returned and the filesystem stays mounted, so nothing is lost. Files and listings open on it are closed (their handles become
-    /// stale); if the cwd was inside it, the cwd becomes `/`.
+    /// Whether a filesystem could be mounted at `mount_point` (what [`mount`](Vfs::mount) checks
+    /// before touching the filesystem): the normalised mount point, or `EPERM` if it is taken or
+    /// lies inside another mount that is not at `/`.
+    pub fn check_mount_point(&self, mount_point: &str) -> Result<String> {
+        let point = normalize_mount_point(mount_point, &self.getcwd())?;
+        if self.mounts.iter().any(|m| m.point == point) {
+            return Err(Errno::EPERM.with_detail("mount point in use"));
+        }
+        if let Ok(Target::Mounted { index, .. }) = self.lookup(&point) {
+            if self.mounts[index].point != "/" {
+                return Err(Errno::EPERM.with_detail("mount point inside another mount"));
+            }
+        }
+        Ok(point)
+    }
+
+    /// `vfs.umount(mount_point)`: unmounts and returns the filesystem. `EINVAL` unless
+    /// `mount_point` is spelled exactly as the mount table has it (as MicroPython compares
+    /// strings). If the filesystem's own unmount fails (its device refused the final flush), the
+    /// error is returned and the filesystem stays mounted, so nothing is lost. Files and listings
+    /// open on it are closed (their handles become stale); if it was the current mount, the cwd
+    /// becomes `/`.
     pub fn umount(&mut self, mount_point: &str) -> Result<BoxedFilesystem> {
-        let point = normalize_mount_point(mount_point, &self.cwd)?;
         let index = self
             .mounts
             .iter()
-            .position(|m| m.point == point)
+            .position(|m| m.point == mount_point)
             .ok_or(Error::from(Errno::EINVAL))?;
-        let cwd_on_it = self.mount_of(&self.cwd) == Some(index);
         let mut mount = self.mounts.remove(index);
         for h in self.files.handles() {
             if self.files.get(h).map(|f| f.mount) == Ok(mount.id) {
@@ -227,19 +262,19 @@ impl Vfs {
                 }
             }
         }
-        if cwd_on_it {
-            self.cwd = String::from("/");
-        }
         if let Err(e) = mount.fs.umount() {
             // Keep it mounted rather than drop a filesystem whose data may not be on the
             // device yet; the caller can retry after fixing the device.
             self.mounts.insert(index, mount);
             return Err(e);
         }
+        if self.cwd == Some(mount.id) {
+            self.cwd = None;
+        }
         Ok(mount.fs)
     }
 
-    /// `vfs.mount()`: the mount table in mount order.
+    /// `vfs.mount()`: the mount table in lookup order (mount order, the filesystem at `/` last).
     pub fn mounts(&self) -> Vec<MountInfo> {
         self.mounts
             .iter()
@@ -253,176 +288,206 @@ impl Vfs {
 
     /// The filesystem mounted exactly at `mount_point`, to call backend-specific methods.
     pub fn filesystem_mut(&mut self, mount_point: &str) -> Option<&mut BoxedFilesystem> {
-        let point = normalize_mount_point(mount_point, &self.cwd).ok()?;
+        let point = normalize_mount_point(mount_point, &self.getcwd()).ok()?;
         self.mounts
             .iter_mut()
             .find(|m| m.point == point)
             .map(|m| &mut m.fs)
     }
 
-    // ---- resolution ------------------------------------------------------------------------
+    // ---- routing ---------------------------------------------------------------------------
 
-    fn is_mount_point(&self, p: &str) -> bool {
-        self.mounts.iter().any(|m| m.point == p)
+    fn current(&self) -> Option<usize> {
+        let id = self.cwd?;
+        self.mounts.iter().position(|m| m.id == id)
     }
 
-    /// Index of the mount with the longest mount point containing `path`.
-    fn mount_of(&self, path: &str) -> Option<usize> {
-        let mut best: Option<(usize, usize)> = None;
-        for (i, m) in self.mounts.iter().enumerate() {
-            if strip_mount(path, &m.point).is_some()
-                && best.is_none_or(|(_, len)| m.point.len() > len)
-            {
-                best = Some((i, m.point.len()));
+    /// Finds where `input` leads, as MicroPython's `mp_vfs_lookup_path` does. `ENODEV` when no
+    /// mount holds it, `ENOENT` for `""` outside the virtual root... (see the table in the
+    /// [`path`](crate::path) module).
+    fn lookup<'p>(&self, input: &'p str) -> Result<Target<'p>> {
+        if input.contains('\0') {
+            return Err(Errno::EINVAL.with_detail("path contains NUL"));
+        }
+        let current = self.current();
+        let absolute = input.starts_with('/');
+        if let (false, Some(index)) = (absolute, current) {
+            let m = &self.mounts[index];
+            return Ok(Target::Mounted {
+                index,
+                path: Cow::Owned(uvfs_os_api::path::join(&m.cwd, input)),
+            });
+        }
+        let rest = input.strip_prefix('/').unwrap_or(input);
+        if rest.is_empty() {
+            return Ok(Target::VirtualRoot);
+        }
+        for (index, m) in self.mounts.iter().enumerate() {
+            if m.point == "/" {
+                let path = if absolute {
+                    Cow::Borrowed(input)
+                } else {
+                    Cow::Owned(uvfs_os_api::path::join(&m.cwd, input))
+                };
+                return Ok(Target::Mounted { index, path });
+            }
+            let Some(after) = rest.strip_prefix(&m.point[1..]) else {
+                continue;
+            };
+            if after.is_empty() {
+                return Ok(Target::Mounted {
+                    index,
+                    path: Cow::Borrowed("/"),
+                });
+            }
+            if after.starts_with('/') {
+                return Ok(Target::Mounted {
+                    index,
+                    path: Cow::Borrowed(after),
+                });
             }
         }
-        best.map(|(i, _)| i)
+        Ok(Target::NoDevice)
     }
 
-    fn resolve(&self, input: &str) -> Result<path::Resolved> {
-        resolve(input, &self.cwd, |p| self.is_mount_point(p))
-    }
-
-    fn target<'p>(&self, resolved: &'p str) -> Result<Target<'p>> {
-        match self.mount_of(resolved) {
-            Some(index) => {
-                let inner = strip_mount(resolved, &self.mounts[index].point)
-                    .ok_or(Error::bug("bug: mount prefix vanished"))?;
-                Ok(Target::Mounted { index, inner })
-            }
-            None if resolved == "/" => Ok(Target::VirtualRoot),
-            None => Err(Errno::ENODEV.into()),
-        }
-    }
-
-    fn writable(&self, index: usize) -> Result<()> {
-        if self.mounts[index].readonly {
-            Err(Errno::EROFS.into())
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Runs a mutating call on the backend that owns `input`; `what_at_mount_root` is the errno
-    /// for the mount point itself (`mkdir` → EEXIST, `rmdir` → EINVAL, ...), `EPERM` on the
-    /// virtual root.
-    fn mutate(
+    /// Runs a call on the filesystem `input` leads to; `EPERM` for the virtual root (as
+    /// MicroPython's proxy call), `ENODEV` outside every mount.
+    fn on_backend<T>(
         &mut self,
         input: &str,
-        at_mount_root: Errno,
-        op: impl FnOnce(&mut BoxedFilesystem, &str) -> Result<()>,
-    ) -> Result<()> {
-        let r = self.resolve(input)?;
-        match self.target(&r.path)? {
+        op: impl FnOnce(&mut BoxedFilesystem, &str) -> Result<T>,
+    ) -> Result<T> {
+        match self.lookup(input)? {
             Target::VirtualRoot => Err(Errno::EPERM.into()),
-            Target::Mounted { index, inner } => {
-                if inner == "/" {
-                    return Err(at_mount_root.into());
-                }
-                self.writable(index)?;
-                op(&mut self.mounts[index].fs, inner)
+            Target::NoDevice => Err(Errno::ENODEV.into()),
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
+                op(&mut self.mounts[index].fs, &path)
             }
         }
     }
 
     // ---- os functions ----------------------------------------------------------------------
 
-    /// `os.getcwd()`.
+    /// `os.getcwd()`: the current mount point joined with that filesystem's own cwd, `/` at the
+    /// virtual root.
     pub fn getcwd(&self) -> String {
-        self.cwd.clone()
+        let Some(index) = self.current() else {
+            return String::from("/");
+        };
+        let m = &self.mounts[index];
+        if m.point == "/" {
+            return m.cwd.clone();
+        }
+        let mut out = m.point.clone();
+        if m.cwd != "/" {
+            out.push_str(&m.cwd);
+        }
+        out
     }
 
-    /// `os.chdir(path)`: `ENOENT` if missing, `ENOTDIR` for a file, `ENODEV` outside every mount.
+    /// `os.chdir(path)`. Inside a mount the filesystem checks the path
+    /// ([`Filesystem::chdir`](uvfs_os_api::Filesystem::chdir): littlefs says `ENOENT` for
+    /// anything that is not a directory) and its cwd becomes the path, normalised; `/` is the
+    /// virtual root (and the cwd of a filesystem mounted at `/` goes back to its root).
+    /// `ENODEV` outside every mount.
     pub fn chdir(&mut self, input: &str) -> Result<()> {
-        let r = self.resolve(input)?;
-        match self.target(&r.path)? {
-            Target::VirtualRoot => {}
-            Target::Mounted { index, inner } => {
-                let st = self.mounts[index].fs.stat(inner)?;
-                if st.kind() != FileType::Dir {
-                    return Err(Errno::ENOTDIR.into());
+        match self.lookup(input)? {
+            Target::VirtualRoot => {
+                if let Some(root) = self.mounts.iter_mut().find(|m| m.point == "/") {
+                    root.fs.chdir("/")?;
+                    root.cwd = String::from("/");
                 }
+                self.cwd = None;
             }
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
+                let m = &mut self.mounts[index];
+                m.fs.chdir(&path)?;
+                m.cwd = uvfs_os_api::path::normalize(&path)?.path;
+                self.cwd = Some(m.id);
+            }
+            Target::NoDevice => return Err(Errno::ENODEV.into()),
         }
-        self.cwd = r.path;
         Ok(())
     }
 
-    /// `os.mkdir(path)`. `EEXIST` for a mount point, `EPERM` for the virtual root.
+    /// `os.mkdir(path)`. `EEXIST` for the virtual root and for a mount point itself.
     pub fn mkdir(&mut self, input: &str) -> Result<()> {
-        self.mutate(input, Errno::EEXIST, |fs, p| fs.mkdir(p))
+        match self.lookup(input)? {
+            Target::VirtualRoot => Err(Errno::EEXIST.into()),
+            Target::NoDevice => Err(Errno::ENODEV.into()),
+            Target::Mounted { path, .. } if path == "/" => Err(Errno::EEXIST.into()),
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
+                self.mounts[index].fs.mkdir(&path)
+            }
+        }
     }
 
     /// `os.remove(path)`.
     pub fn remove(&mut self, input: &str) -> Result<()> {
-        let r = self.resolve(input)?;
-        if r.trailing_slash {
-            if let Ok(st) = self.stat(input) {
-                if st.kind() == FileType::File {
-                    return Err(Errno::ENOTDIR.into());
-                }
-            }
-        }
-        self.mutate(input, Errno::EINVAL, |fs, p| fs.remove(p))
+        self.on_backend(input, |fs, p| fs.remove(p))
     }
 
-    /// `os.rmdir(path)`. `EINVAL` for a mount point, as MicroPython.
+    /// `os.rmdir(path)`.
     pub fn rmdir(&mut self, input: &str) -> Result<()> {
-        self.mutate(input, Errno::EINVAL, |fs, p| fs.rmdir(p))
+        self.on_backend(input, |fs, p| fs.rmdir(p))
     }
 
-    /// `os.rename(old, new)`. `EPERM` across mounts (MicroPython's errno), `EINVAL` for a mount
-    /// point on either side; renaming a path to itself does nothing.
+    /// `os.rename(old, new)`. `EPERM` when the two paths lead to different mounts (or to the
+    /// virtual root), as MicroPython. Renaming a directory into its own subtree is `EINVAL`
+    /// where MicroPython's backends do it and lose the subtree.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        let rf = self.resolve(from)?;
-        let rt = self.resolve(to)?;
-        let (fi, finner) = match self.target(&rf.path)? {
-            Target::VirtualRoot => return Err(Errno::EPERM.into()),
-            Target::Mounted { index, inner } => (index, inner),
+        // As MicroPython: both looked up, then compared; only two paths in one mount reach it.
+        let key = |t: &Target<'_>| match t {
+            Target::VirtualRoot => -1,
+            Target::NoDevice => -2,
+            Target::Mounted { index, .. } => *index as i64,
         };
-        let (ti, tinner) = match self.target(&rt.path)? {
-            Target::VirtualRoot => return Err(Errno::EPERM.into()),
-            Target::Mounted { index, inner } => (index, inner),
-        };
-        if fi != ti {
+        let (a, b) = (self.lookup(from)?, self.lookup(to)?);
+        if key(&a) != key(&b) {
             return Err(Errno::EPERM.with_detail("rename across mounts"));
         }
-        if finner == "/" || tinner == "/" {
-            return Err(Errno::EINVAL.into());
+        match (a, b) {
+            (Target::Mounted { index, path: fp }, Target::Mounted { path: tp, .. }) => {
+                let (fp, tp) = (fp.into_owned(), tp.into_owned());
+                self.mounts[index].fs.rename(&fp, &tp)
+            }
+            (Target::NoDevice, _) => Err(Errno::ENODEV.into()),
+            _ => Err(Errno::EPERM.into()),
         }
-        self.writable(fi)?;
-        if finner == tinner {
-            // MicroPython's LFS1 deletes the file here; uvfs only checks it exists.
-            return self.mounts[fi].fs.stat(finner).map(|_| ());
-        }
-        if uvfs_os_api::path::is_within(tinner, finner) {
-            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
-        }
-        self.mounts[fi].fs.rename(finner, tinner)
     }
 
-    /// `os.stat(path)`. The virtual root and mount points with nothing at `/` report
+    /// `os.stat(path)`. The virtual root (also `/` with a filesystem mounted there) reports
     /// `(0x4000, 0, ...)` as MicroPython does; a mount point reports its filesystem's root.
     pub fn stat(&mut self, input: &str) -> Result<Stat> {
-        let r = self.resolve(input)?;
-        match self.target(&r.path)? {
+        match self.lookup(input)? {
             Target::VirtualRoot => Ok(Stat::DIR),
-            Target::Mounted { index, inner } => {
-                let st = self.mounts[index].fs.stat(inner)?;
-                if r.trailing_slash && st.kind() != FileType::Dir {
-                    return Err(Errno::ENOTDIR.into());
-                }
-                Ok(st)
+            Target::NoDevice => Err(Errno::ENODEV.into()),
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
+                self.mounts[index].fs.stat(&path)
             }
         }
     }
 
-    /// `os.statvfs(path)`. On the virtual root: the filesystem at `/` if any, else all zeros.
+    /// `os.statvfs(path)`. On the virtual root: the filesystem at `/` if any, else zeros (and
+    /// `namemax` 4096, MicroPython's path buffer).
     pub fn statvfs(&mut self, input: &str) -> Result<StatVfs> {
-        let r = self.resolve(input)?;
-        match self.target(&r.path)? {
-            Target::VirtualRoot => Ok(StatVfs::default()),
-            Target::Mounted { index, inner } => self.mounts[index].fs.statvfs(inner),
+        match self.lookup(input)? {
+            Target::VirtualRoot => match self.mounts.iter_mut().find(|m| m.point == "/") {
+                Some(root) => root.fs.statvfs("/"),
+                None => Ok(StatVfs {
+                    namemax: 4096,
+                    ..StatVfs::default()
+                }),
+            },
+            Target::NoDevice => Err(Errno::ENODEV.into()),
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
+                self.mounts[index].fs.statvfs(&path)
+            }
         }
     }
 
@@ -442,23 +507,28 @@ impl Vfs {
 
     // ---- listings --------------------------------------------------------------------------
 
-    /// `os.ilistdir(path)`: starts a listing. Mount points inside the directory are listed
-    /// after the filesystem's own entries, as `(name, 0x4000, 0)` 3-tuples.
+    /// `os.ilistdir(path)`: starts a listing. The virtual root lists every mount point (as
+    /// `(name, 0x4000, 0)` 3-tuples, in table order) and then, if a filesystem is mounted at
+    /// `/`, that filesystem's own entries.
     pub fn ilistdir(&mut self, input: &str) -> Result<DirHandle> {
-        let r = self.resolve(input)?;
-        let mut mount_points = Vec::new();
-        for m in &self.mounts {
-            if let Some((parent, name)) = path::parent_and_name(&m.point) {
-                if parent == r.path {
-                    mount_points.push(Name::new(name)?);
+        let (backend, mount_points) = match self.lookup(input)? {
+            Target::VirtualRoot => {
+                let mut names = Vec::new();
+                let mut backend = None;
+                for m in &mut self.mounts {
+                    if m.point == "/" {
+                        backend = Some((m.id, m.fs.opendir("/")?));
+                    } else {
+                        names.push(Name::new(&m.point[1..])?);
+                    }
                 }
+                (backend, names)
             }
-        }
-        let backend = match self.target(&r.path)? {
-            Target::VirtualRoot => None,
-            Target::Mounted { index, inner } => {
+            Target::NoDevice => return Err(Errno::ENODEV.into()),
+            Target::Mounted { index, path } => {
+                let path = path.into_owned();
                 let m = &mut self.mounts[index];
-                Some((m.id, m.fs.opendir(inner)?))
+                (Some((m.id, m.fs.opendir(&path)?)), Vec::new())
             }
         };
         Ok(self.dirs.insert(OpenDir {
@@ -470,39 +540,36 @@ impl Vfs {
     /// The next entry of a listing, `None` at the end.
     pub fn readdir(&mut self, dir: DirHandle) -> Result<Option<DirEntry>> {
         let open = self.dirs.get_mut(dir)?;
-        if let Some((id, handle)) = open.backend {
-            let m = self
-                .mounts
-                .iter_mut()
-                .find(|m| m.id == id)
-                .ok_or(Error::from(Errno::EBADF))?;
-            match m.fs.readdir(handle)? {
-                Some(entry) if !uvfs_os_api::path::is_component(entry.name.as_str()) => {
-                    // Damaged media: a name no path can reach (or one with a `/`, which would
-                    // reach something else). The listing can go on past it.
-                    return Err(Errno::EIO.with_detail("damaged directory entry: not a name"));
-                }
-                Some(entry) => {
-                    // A directory of the same name as a mount point is shadowed by the mount.
-                    open.mount_points.retain(|n| *n != entry.name);
-                    return Ok(Some(entry));
-                }
-                None => {
-                    let _ = m.fs.closedir(handle);
-                    open.backend = None;
-                }
+        if !open.mount_points.is_empty() {
+            let name = open.mount_points.remove(0);
+            return Ok(Some(DirEntry {
+                name,
+                kind: FileType::Dir,
+                inode: 0,
+                size: None,
+            }));
+        }
+        let Some((id, handle)) = open.backend else {
+            return Ok(None);
+        };
+        let m = self
+            .mounts
+            .iter_mut()
+            .find(|m| m.id == id)
+            .ok_or(Error::from(Errno::EBADF))?;
+        match m.fs.readdir(handle)? {
+            Some(entry) if !uvfs_os_api::path::is_component(entry.name.as_str()) => {
+                // Damaged media: a name no path can reach (or one with a `/`, which would
+                // reach something else). The listing can go on past it.
+                Err(Errno::EIO.with_detail("damaged directory entry: not a name"))
+            }
+            Some(entry) => Ok(Some(entry)),
+            None => {
+                let _ = m.fs.closedir(handle);
+                open.backend = None;
+                Ok(None)
             }
         }
-        if open.mount_points.is_empty() {
-            return Ok(None);
-        }
-        let name = open.mount_points.remove(0);
-        Ok(Some(DirEntry {
-            name,
-            kind: FileType::Dir,
-            inode: 0,
-            size: None,
-        }))
     }
 
     /// Ends a listing.
@@ -545,27 +612,17 @@ impl Vfs {
 
     // ---- files -----------------------------------------------------------------------------
 
-    /// `open(path, mode)`. `EPERM` on the virtual root (as MicroPython), `EROFS` at once for a
-    /// writing mode on a read-only mount, `EISDIR`/`ENOTDIR` for a path ending in `/`.
+    /// `open(path, mode)`. `EPERM` on the virtual root (as MicroPython), `ENODEV` outside every
+    /// mount; everything else (trailing slashes, directories, read-only mounts) is the
+    /// filesystem's answer.
     pub fn open(&mut self, input: &str, mode: OpenMode) -> Result<FileHandle> {
-        let r = self.resolve(input)?;
-        let (index, inner) = match self.target(&r.path)? {
+        let (index, path) = match self.lookup(input)? {
             Target::VirtualRoot => return Err(Errno::EPERM.into()),
-            Target::Mounted { index, inner } => (index, inner),
+            Target::NoDevice => return Err(Errno::ENODEV.into()),
+            Target::Mounted { index, path } => (index, path.into_owned()),
         };
-        if mode.write {
-            self.writable(index)?;
-        }
         let m = &mut self.mounts[index];
-        if r.trailing_slash || inner == "/" {
-            return Err(match m.fs.stat(inner) {
-                Ok(st) if st.kind() == FileType::File => Errno::ENOTDIR,
-                Err(e) if e.errno() == Errno::ENOENT && !mode.create => Errno::ENOENT,
-                _ => Errno::EISDIR,
-            }
-            .into());
-        }
-        let file = m.fs.open(inner, mode)?;
+        let file = m.fs.open(&path, mode)?;
         let id = m.id;
         Ok(self.files.insert(OpenFile { mount: id, file }))
     }

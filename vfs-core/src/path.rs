@@ -1,32 +1,31 @@
-//! Path resolution: how a path a program writes becomes a mount and a backend path.
+//! Paths at the router: how a path a program writes reaches a backend, and lexical helpers.
 //!
-//! The router resolves every path itself, lexically, before any backend sees it; backends get
-//! normalised absolute paths (see [`Filesystem`](uvfs_os_api::Filesystem)).
+//! The router ([`Vfs`](crate::Vfs)) routes exactly as MicroPython's `mp_vfs_lookup_path`:
 //!
-//! 1. A relative path starts at the cwd, an absolute one at `/`.
-//! 2. Empty components (`//`) and `.` are dropped.
-//! 3. `..` goes up one level, **except at the root of a mount**, where it stays: as in
-//!    MicroPython, `..` never climbs out of a mounted filesystem (`chdir("../b")` from `/a`, where
-//!    `/a` is a mount point, looks for `b` inside `/a`). At `/` it stays at `/`.
-//! 4. A trailing slash is remembered (for `open`, which refuses it) and stripped.
-//! 5. The mount is the one whose mount point is the longest prefix of the result, by whole
-//!    components (`/ab` is not inside `/a`). The backend gets the rest, with a leading `/`.
+//! 1. A path starting with `/`, or any path while the cwd is the virtual root, is matched against
+//!    the mount points in table order (mount order, a filesystem at `/` last). A mount point
+//!    matches when the path continues after it with `/` or ends there. The backend gets the rest
+//!    **as spelled** (`/` for the mount point itself).
+//! 2. `/` (and `""` at the virtual root) is the virtual root, even with a filesystem at `/`.
+//! 3. A relative path while the cwd is inside a mount goes to that mount, joined to its cwd.
+//! 4. Nothing else is resolved by the router: `.`, `..`, `//` and trailing slashes are each
+//!    backend's to resolve as its engine does, so `..` never climbs out of a mount.
 //!
-//! | input | cwd | mounts | mount chosen | backend path | errno |
+//! | input | cwd | mounts | mount | backend gets | note |
 //! |---|---|---|---|---|---|
 //! | `/a/x.txt` | `/` | `/a` | `/a` | `/x.txt` | |
-//! | `x.txt` | `/a/d` | `/a` | `/a` | `/d/x.txt` | |
-//! | `..` | `/a/d` | `/a` | `/a` | `/` | |
-//! | `../b` | `/a` | `/a`, `/b` | `/a` | `/b` | (ENOENT unless `/a` has `b`) |
-//! | `/a/../b` | `/` | `/a`, `/b` | `/a` | `/b` | (as above) |
-//! | `//a///x/./` | `/` | `/a` | `/a` | `/x` | |
-//! | `/ab` | `/` | `/a` | none | | ENODEV |
-//! | `/a/b/c` | `/` | `/a`, `/a/b` | `/a/b` | `/c` | |
-//! | `/` | any | none at `/` | virtual root | | (listing shows mount points) |
-//! | `/zz` | any | `/` | `/` | `/zz` | |
-//! | `""` | any | any | | | ENOENT |
-//! | a component over 255 bytes | | | | | ENAMETOOLONG |
-//! | a NUL byte | | | | | EINVAL |
+//! | `x.txt` | `/a/d` | `/a` | `/a` | `/d/x.txt` | joined to `/a`'s cwd `/d` |
+//! | `a/x` | `/` | `/a` | `/a` | `/x` | cwd is the virtual root: as absolute |
+//! | `..` | `/a/d` | `/a` | `/a` | `/d/..` | the backend resolves `..` |
+//! | `/a//x/./` | any | `/a` | `/a` | `//x/./` | |
+//! | `/a` or `/a/` | any | `/a` | `/a` | `/` | the mount point itself |
+//! | `/ab` | any | `/a` | none | | `ENODEV` |
+//! | `/./a` | any | `/a` | none | | `ENODEV` (no mount point `.`) |
+//! | `/zz` | any | `/`, `/a` | `/` | `/zz` | |
+//! | `/` | any | any | virtual root | | lists the mount points |
+//!
+//! [`resolve`] is a lexical resolver (cwd, `.`, `..`, mount roots) kept for tools and for the
+//! MemFs differential harness; the router does not use it.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -117,11 +116,6 @@ pub fn strip_mount<'a>(path: &'a str, mount_point: &str) -> Option<&'a str> {
     } else {
         None
     }
-}
-
-/// The parent of a normalised path and its last component, for listing mount points.
-pub(crate) fn parent_and_name(path: &str) -> Option<(&str, &str)> {
-    uvfs_os_api::path::split_last(path)
 }
 
 /// Splits a normalised path into owned components (tests and tools).

@@ -337,7 +337,10 @@ fn vfs_lfs_mtime(mut fs: BoxedFilesystem, cx: &mut Cx<'_>) -> Outcome {
     Ok(())
 }
 
-/// Through a router, as MicroPython programs see it (mirrors `vfs_posix_paths.py`).
+/// Through a router, as MicroPython programs see it (mirrors `vfs_posix_paths.py`): what every
+/// backend answers alike. Trailing slashes, `..` at a mount's root and a file used as a
+/// directory are each backend's own (as each MicroPython backend's): the MicroPython oracle
+/// (`tests/micropython.rs`, `uvfs_testkit::micropython::path_matrix`) checks those per backend.
 fn vfs_posix_paths(fs: BoxedFilesystem, _cx: &mut Cx<'_>) -> Outcome {
     let mut vfs = Vfs::new();
     ok!(vfs.mount(fs, "/m", MountOptions::default()));
@@ -349,23 +352,14 @@ fn vfs_posix_paths(fs: BoxedFilesystem, _cx: &mut Cx<'_>) -> Outcome {
     ok!(vfs.close(f));
     ensure_eq!(ok!(vfs.stat("/m/d/f.txt")).size, 3);
     ensure_eq!(ok!(vfs.stat("../d/./f.txt")).size, 3);
-    ensure_eq!(ok!(vfs.stat("//m///d//f.txt")).size, 3);
+    ensure_eq!(ok!(vfs.stat("/m//d//f.txt")).size, 3);
+    // As MicroPython: `//m` is not the mount point `m` (the router matches mount points on the
+    // path as written).
+    fails!(vfs.stat("//m/d/f.txt"), Errno::ENODEV);
     ensure_eq!(ok!(vfs.listdir(".")), ["f.txt"]);
     ensure_eq!(ok!(vfs.listdir("..")), ["d"]);
     ok!(vfs.chdir(".."));
     ensure_eq!(vfs.getcwd(), "/m");
-    ok!(vfs.chdir(".."));
-    ensure_eq!(vfs.getcwd(), "/m");
-
-    fails!(vfs.open("d/f.txt/", R), Errno::ENOTDIR);
-    fails!(vfs.chdir("d/f.txt"), Errno::ENOTDIR);
-    ok!(vfs.mkdir("e/"));
-    ensure_eq!(ok!(vfs.stat("/m/e")).kind(), FileType::Dir);
-    ok!(vfs.rmdir("e/"));
-
-    let long = format!("/m/{}", "n".repeat(256));
-    fails!(vfs.open(&long, W), Errno::ENAMETOOLONG);
-    fails!(vfs.mkdir(&long), Errno::ENAMETOOLONG);
 
     ok!(vfs.rename("d/f.txt", "d/f.txt"));
     ensure_eq!(ok!(vfs.stat("d/f.txt")).size, 3);

@@ -118,6 +118,10 @@ impl Run {
         let unit = |r: Result<(), Error>| r.map_or_else(err, |_| ok(Value::Null));
         match step {
             Step::Mount(i, point, readonly) => {
+                // A refused mount leaves the filesystem free, as in MicroPython.
+                if let Err(e) = vfs.check_mount_point(point) {
+                    return err(e);
+                }
                 let Some(fs) = self.pool.get_mut(*i).and_then(Option::take) else {
                     return json!(["err", "busy"]);
                 };
@@ -160,6 +164,9 @@ impl Run {
             Step::Remove(p) => unit(vfs.remove(p)),
             Step::Rename(a, b) => unit(vfs.rename(a, b)),
             Step::Stat(p) => match vfs.stat(p) {
+                // A directory's size is whatever littlefs left in its info (MicroPython shows
+                // it raw): only a file's size is compared.
+                Ok(st) if st.kind() == FileType::Dir => ok(json!([st.mode, null])),
                 Ok(st) => ok(json!([st.mode, st.size])),
                 Err(e) => err(e),
             },

@@ -260,3 +260,101 @@ pub fn generate_router(seed: u64, specs: &[FsSpec], len: usize) -> Sequence {
         steps,
     }
 }
+
+/// The path shapes of [`path_matrix`], relative to the mount (`/t`): over a file `f`, a
+/// directory `d` (holding a directory `e` and a file `g`) and a missing `m`.
+pub const MATRIX_PATHS: [&str; 33] = [
+    "/f",
+    "/f/",
+    "/f//",
+    "/f/.",
+    "/f/..",
+    "/f/x",
+    "/f/x/..",
+    "/d",
+    "/d/",
+    "/d/.",
+    "/d/..",
+    "/d/../f",
+    "/d/../f/",
+    "/m",
+    "/m/",
+    "/m/x",
+    "/m/..",
+    "/m/../f",
+    "/m/../m2",
+    "/d/m",
+    "/d/m/",
+    "/..",
+    "/../f",
+    "/../m",
+    "/d/../../f",
+    "//f",
+    "/./f",
+    "/./m",
+    "/d/e/..",
+    "/d/e/../../f",
+    "/",
+    "//",
+    "/.",
+];
+
+/// Hand-written cases: every op of the `os` module on every path shape of [`MATRIX_PATHS`],
+/// each in a sequence of its own on a fresh filesystem mounted at `/t` holding `/f`, `/d`,
+/// `/d/e` and `/d/g`, followed by a listing of the mount so that a change shows. Paths are
+/// tried both absolute (`/t/f/`) and relative to `/t/d` (`../f/`).
+pub fn path_matrix(fs: &FsSpec) -> Vec<Sequence> {
+    let mut out = Vec::new();
+    let setup = || {
+        vec![
+            Step::Mount(0, MOUNT.into(), false),
+            Step::Mkdir("/t/d".into()),
+            Step::Mkdir("/t/d/e".into()),
+            Step::Open("/t/f".into(), "w".into()),
+            Step::Write(0, "x".into()),
+            Step::Close(0),
+            Step::Open("/t/d/g".into(), "w".into()),
+            Step::Write(1, "yy".into()),
+            Step::Close(1),
+        ]
+    };
+    let ops: [fn(String) -> Step; 15] = [
+        Step::Stat,
+        |p| Step::Open(p, "r".into()),
+        |p| Step::Open(p, "w".into()),
+        |p| Step::Open(p, "x".into()),
+        |p| Step::Open(p, "a".into()),
+        |p| Step::Open(p, "r+".into()),
+        Step::Mkdir,
+        Step::Remove,
+        Step::Rmdir,
+        |p| Step::Rename(p, "/t/z".into()),
+        |p| Step::Rename("/t/d/g".into(), p),
+        |p| Step::Rename("/t/d/e".into(), p),
+        Step::Ilistdir,
+        Step::Chdir,
+        Step::Statvfs,
+    ];
+    for op in ops {
+        for p in MATRIX_PATHS {
+            for relative in [false, true] {
+                let mut steps = setup();
+                let path = if relative {
+                    steps.push(Step::Chdir("/t/d".into()));
+                    format!("..{p}")
+                } else {
+                    format!("{MOUNT}{p}")
+                };
+                steps.push(op(path));
+                steps.push(Step::Getcwd);
+                steps.push(Step::Ilistdir("/t".into()));
+                steps.push(Step::Ilistdir("/t/d".into()));
+                out.push(Sequence {
+                    fs: vec![fs.clone()],
+                    steps,
+                });
+            }
+        }
+    }
+    out
+}

@@ -25,7 +25,7 @@ mod gen;
 mod oracle;
 
 pub use exec::{run_uvfs, Backend};
-pub use gen::{generate, generate_router, Rng};
+pub use gen::{generate, generate_router, path_matrix, Rng, MATRIX_PATHS};
 pub use oracle::Oracle;
 
 use serde_json::{json, Value};
