@@ -16,7 +16,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use uvfs_backend_fat::{FormatOptions, VfsFat};
+use uvfs_backend_fat::{FatType, FormatOptions, VfsFat};
 use uvfs_os_api::{FileType, Filesystem, OpenMode, Result};
 use uvfs_testkit::micropython::Oracle;
 use uvfs_vfs_core::RamDisk;
@@ -114,9 +114,24 @@ fn short(name: &str) -> String {
     }
 }
 
+/// The case's volume: MicroPython's FAT12 layout on 128 KiB (as the runner makes it).
 fn setup() -> VfsFat<RamDisk> {
-    let mut fs = VfsFat::new(RamDisk::new(512, 256)).unwrap();
-    fs.mkfs(&FormatOptions::new()).unwrap();
+    setup_on(256, &FormatOptions::new())
+}
+
+/// A FAT32 volume (whose root is a cluster chain, and whose `..` entries say 0 for it).
+fn setup_fat32() -> VfsFat<RamDisk> {
+    setup_on(
+        70_000,
+        &FormatOptions::new()
+            .fat_type(FatType::Fat32)
+            .cluster_size(512),
+    )
+}
+
+fn setup_on(blocks: u32, options: &FormatOptions) -> VfsFat<RamDisk> {
+    let mut fs = VfsFat::new(RamDisk::new(512, blocks)).unwrap();
+    fs.mkfs(options).unwrap();
     fs.mount(false, false).unwrap();
     fs.mkdir("/d").unwrap();
     write(&mut fs, "/f", b"x");
@@ -199,7 +214,10 @@ fn one(fs: &mut VfsFat<RamDisk>, op: Op) -> Result<String> {
 
 /// The case's line, run through uvfs's `VfsFat`.
 fn run_uvfs(case: &Case) -> String {
-    let mut fs = setup();
+    run_uvfs_on(case, setup())
+}
+
+fn run_uvfs_on(case: &Case, mut fs: VfsFat<RamDisk>) -> String {
     let mut base = Vec::new();
     tree(&mut fs, "/", &mut base);
     if let Some(cwd) = case.cwd {
@@ -278,6 +296,43 @@ fn uvfs_matches_the_table() {
         table::CASES.len(),
         wrong.join("\n")
     );
+}
+
+/// The same walks on FAT32: every case that only reads (on one volume), and every case about
+/// the current directory (each on a fresh volume).
+#[test]
+fn fat32_answers_the_same() {
+    let mut wrong = Vec::new();
+    let mut shared = setup_fat32();
+    for case in table::CASES {
+        let want = deviation(case).map_or(case.mp, |(uvfs, _)| uvfs);
+        let reads = case.cwd.is_none()
+            && case
+                .ops
+                .iter()
+                .all(|op| matches!(op, Op::Stat(_) | Op::Ls(_)));
+        let cwd = case.cwd.is_some() || case.ops.iter().any(|op| matches!(op, Op::Chdir(_)));
+        let got = if reads {
+            case.ops
+                .iter()
+                .map(|&op| {
+                    one(&mut shared, op).unwrap_or_else(|e| format!("E{}", e.errno().code()))
+                })
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        } else if cwd {
+            run_uvfs_on(case, setup_fat32())
+        } else {
+            continue;
+        };
+        if got != want {
+            wrong.push(format!(
+                "cwd {:?} {:?}: uvfs {got:?}, want {want:?}",
+                case.cwd, case.ops
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "FAT32:\n{}", wrong.join("\n"));
 }
 
 #[test]
