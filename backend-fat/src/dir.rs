@@ -376,6 +376,47 @@ pub(crate) fn find<D: BlockDevice>(
     Ok(found)
 }
 
+/// The `.` (or, with `dotdot`, the `..`) entry of `dir`, if it has one (the root has neither).
+pub(crate) fn find_dot<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    dotdot: bool,
+) -> Result<Option<RawEntry>> {
+    let want: &[u8; 11] = if dotdot {
+        b"..         "
+    } else {
+        b".          "
+    };
+    let mut found = None;
+    scan(disk, g, dir, |e| {
+        if e.short == *want {
+            found = Some(e);
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(found)
+}
+
+/// The directory a `.` or `..` entry leads to: cluster 0 (and, on FAT32, the root's cluster) is
+/// the root.
+pub(crate) fn dot_target(g: &Geometry, e: &RawEntry) -> Result<DirLoc> {
+    if !e.is_dir() {
+        return Err(corrupt("dot entry that is not a directory"));
+    }
+    if e.first_cluster == 0 {
+        return Ok(DirLoc::root(g));
+    }
+    if g.fat_type == FatType::Fat32 && e.first_cluster == g.root_cluster {
+        return Ok(DirLoc::root(g));
+    }
+    if !g.valid_cluster(e.first_cluster) {
+        return Err(corrupt("dot entry points outside the volume"));
+    }
+    Ok(DirLoc::Chain(e.first_cluster))
+}
+
 /// Whether `dir` holds anything besides `.` and `..`.
 pub(crate) fn is_empty<D: BlockDevice>(
     disk: &mut Disk<D>,

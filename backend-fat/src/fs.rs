@@ -28,6 +28,7 @@ use crate::errno;
 use crate::fat::{self, Space};
 use crate::format::FormatOptions;
 use crate::time;
+use crate::walk::{Seg, Segments};
 
 /// Cache lines a new [`VfsFat`] gets: 32 sectors (16 KiB at 512-byte sectors).
 pub const DEFAULT_CACHE_LINES: usize = 32;
@@ -97,45 +98,51 @@ struct Mounted {
     dirs: HandleSlab<VecDeque<DirEntry>, DirHandle>,
 }
 
-/// Where a path leads.
-enum Found {
-    /// `/`.
-    Root,
-    /// An entry of `parent`.
-    Entry { parent: DirLoc, entry: RawEntry },
+/// What the last segment of a path names.
+enum Target {
+    /// The directory the walk stopped in, without an entry (FatFs's "no name"): a path of only
+    /// separators (`/`, `//`), or one ending in a `.` or `..` the directory has no entry for
+    /// (`/.`, `/..`, `/d/../..`).
+    Dir,
+    /// An entry of the directory; `dot` for its `.` or `..` entry.
+    Entry { entry: RawEntry, dot: bool },
+    /// Nothing by that (FAT-normalised) name.
+    Missing { name: String },
 }
 
-/// A path resolved up to its last component.
+/// A path walked up to its last segment.
 struct Resolved {
-    /// The directory holding the last component (root for `/`).
-    parent: DirLoc,
-    /// The last component, FAT-normalised (`None` for `/`).
+    /// Every directory from the root to the one holding the target, both included.
+    dirs: Vec<DirLoc>,
+    /// The names leading from the root to the last of `dirs` (one fewer than `dirs`), as fatfs
+    /// is given them.
+    names: Vec<String>,
+    /// The last segment's name, as fatfs is given it (`None` for [`Target::Dir`] and dot entries).
     name: Option<String>,
-    /// The path as fatfs is given it: normalised components joined by `/`, no leading slash.
-    fatfs_path: String,
-    /// The entry the last component names, if it exists.
-    entry: Option<RawEntry>,
-    /// Every directory from the root to `parent`, both included.
-    ancestors: Vec<DirLoc>,
+    target: Target,
 }
 
 impl Resolved {
-    fn found(self) -> Result<Found> {
-        match (self.name, self.entry) {
-            (None, _) => Ok(Found::Root),
-            (Some(_), Some(entry)) => Ok(Found::Entry {
-                parent: self.parent,
-                entry,
-            }),
-            (Some(_), None) => Err(Errno::ENOENT.into()),
-        }
+    /// The directory holding the target.
+    fn parent(&self) -> DirLoc {
+        self.dirs.last().copied().unwrap_or(DirLoc::Root)
     }
 
-    fn parent_path(&self) -> &str {
-        match self.fatfs_path.rfind('/') {
-            Some(i) => &self.fatfs_path[..i],
-            None => "",
+    /// The path of [`Resolved::parent`] as fatfs is given it: no leading slash, `""` for the root.
+    fn parent_path(&self) -> String {
+        self.names.join("/")
+    }
+
+    /// The path of the target as fatfs is given it (only meaningful for named targets).
+    fn fatfs_path(&self) -> String {
+        let mut p = self.parent_path();
+        if let Some(name) = &self.name {
+            if !p.is_empty() {
+                p.push('/');
+            }
+            p.push_str(name);
         }
+        p
     }
 }
 
@@ -149,27 +156,13 @@ pub struct VfsFat<D> {
     clock: Box<dyn TimeSource + Send>,
     format: FormatOptions,
     state: Option<Mounted>,
+    /// FatFs's current directory (`None`: the root), set by `chdir`: it cannot be removed. Kept
+    /// across `umount` and `mount`, as MicroPython's `VfsFat` keeps it; `mkfs` resets it.
+    cwd: Option<DirLoc>,
 }
 
 fn fatfs_options() -> fatfs::FsOptions {
     fatfs::FsOptions::new().time_provider(&time::CLOCK)
-}
-
-/// Whether fatfs accepts `c` in a long name.
-fn valid_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || ('\u{80}'..='\u{FFFF}').contains(&c)
-        || "$%'-_@~`!(){}.+,;=[]^#& ".contains(c)
-}
-
-/// A path component as FatFs sees it: trailing dots and spaces dropped; `EINVAL` if nothing is
-/// left or a character is not allowed in a FAT long name.
-fn fat_name(comp: &str) -> Result<&str> {
-    let name = comp.trim_end_matches(['.', ' ']);
-    if name.is_empty() || !name.chars().all(valid_char) {
-        return Err(Errno::EINVAL.with_detail("invalid FAT name"));
-    }
-    Ok(name)
 }
 
 impl<D: BlockDevice> VfsFat<D> {
@@ -190,6 +183,7 @@ impl<D: BlockDevice> VfsFat<D> {
             clock: Box::new(FixedTime(Timestamp::from_secs(Timestamp::EPOCH_2000))),
             format: FormatOptions::new(),
             state: None,
+            cwd: None,
         })
     }
 
@@ -273,6 +267,7 @@ impl<D: BlockDevice> VfsFat<D> {
         }
         self.disk.invalidate();
         self.disk.readonly = false;
+        self.cwd = None;
         fatfs::format_volume(self.disk.io(), opts).map_err(|e| errno::from_io(&e))?;
         self.disk.sync()
     }
@@ -369,52 +364,98 @@ impl<D: BlockDevice> VfsFat<D> {
         result
     }
 
-    /// Resolves `p` (a normalised absolute path) with MicroPython's FAT errnos: a missing or
-    /// non-directory intermediate component is `ENOENT`.
+    /// Walks `p` as FatFs does (see [`crate::walk`]) with MicroPython's errnos: an intermediate
+    /// segment that is missing or not a directory is `ENOENT`, a bad segment `EINVAL` once
+    /// reached. `.` and `..` follow the directory's own entries; one that does not lead to the
+    /// directory it should (damaged media) is `EIO`, as is a directory entry that leads back to
+    /// a directory on the path.
     fn resolve(&mut self, p: &str) -> Result<Resolved> {
-        path::validate(p)?;
-        let st = self.mounted()?;
-        let g = st.g.clone();
-        let mut dir = DirLoc::root(&g);
-        let comps: Vec<&str> = path::components(p).map(fat_name).collect::<Result<_>>()?;
-        let fatfs_path = comps.join("/");
-        let Some((last, inner)) = comps.split_last() else {
-            return Ok(Resolved {
-                parent: dir,
-                name: None,
-                fatfs_path,
-                entry: None,
-                ancestors: vec![dir],
-            });
+        let g = self.mounted()?.g.clone();
+        let root = DirLoc::root(&g);
+        let mut r = Resolved {
+            dirs: vec![root],
+            names: Vec::new(),
+            name: None,
+            target: Target::Dir,
         };
-        // The directories walked through: a damaged entry that points back at one of them would
-        // make the tree endless, so it is refused.
-        let mut seen = vec![dir];
-        for comp in inner {
-            match dir::find(&mut self.disk, &g, dir, comp)? {
-                Some(e) if e.is_dir() => dir = dir::child(&g, &e)?,
-                _ => return Err(Errno::ENOENT.into()),
+        for seg in Segments::new(p)? {
+            let (seg, last) = seg?;
+            let cur = r.parent();
+            match seg {
+                Seg::Dot | Seg::DotDot => {
+                    let dotdot = seg == Seg::DotDot;
+                    let Some(e) = dir::find_dot(&mut self.disk, &g, cur, dotdot)? else {
+                        // No such entry (the root): FatFs stays where it is.
+                        continue;
+                    };
+                    let to = dir::dot_target(&g, &e)?;
+                    if last {
+                        r.target = Target::Entry {
+                            entry: e,
+                            dot: true,
+                        };
+                        return Ok(r);
+                    }
+                    let n = r.dirs.len();
+                    if !dotdot && to == cur {
+                        continue;
+                    }
+                    if dotdot && n >= 2 && r.dirs[n - 2] == to {
+                        r.dirs.pop();
+                        r.names.pop();
+                        continue;
+                    }
+                    if dotdot && n == 1 && to == cur {
+                        continue;
+                    }
+                    return Err(fat::corrupt("dot entry leads elsewhere"));
+                }
+                Seg::Name(name) => match dir::find(&mut self.disk, &g, cur, name)? {
+                    None if last => {
+                        r.name = Some(name.to_owned());
+                        r.target = Target::Missing {
+                            name: name.to_owned(),
+                        };
+                        return Ok(r);
+                    }
+                    None => return Err(Errno::ENOENT.into()),
+                    Some(e) if last => {
+                        if e.is_dir()
+                            && e.first_cluster != 0
+                            && r.dirs.contains(&DirLoc::Chain(e.first_cluster))
+                        {
+                            return Err(fat::corrupt("directory loop"));
+                        }
+                        r.name = Some(name.to_owned());
+                        r.target = Target::Entry {
+                            entry: e,
+                            dot: false,
+                        };
+                        return Ok(r);
+                    }
+                    Some(e) if e.is_dir() => {
+                        let child = dir::child(&g, &e)?;
+                        if r.dirs.contains(&child) {
+                            return Err(fat::corrupt("directory loop"));
+                        }
+                        r.dirs.push(child);
+                        r.names.push(name.to_owned());
+                    }
+                    Some(_) => return Err(Errno::ENOENT.into()),
+                },
             }
-            if seen.contains(&dir) {
-                return Err(fat::corrupt("directory loop"));
-            }
-            seen.push(dir);
         }
-        let entry = dir::find(&mut self.disk, &g, dir, last)?;
-        if let Some(e) = entry
-            .as_ref()
-            .filter(|e| e.is_dir() && e.first_cluster != 0)
-        {
-            if seen.contains(&DirLoc::Chain(e.first_cluster)) {
-                return Err(fat::corrupt("directory loop"));
-            }
-        }
-        Ok(Resolved {
-            parent: dir,
-            name: Some((*last).to_owned()),
-            fatfs_path,
-            entry,
-            ancestors: seen,
+        Ok(r)
+    }
+
+    /// The directory `r` names, or `None` if it names a file or nothing.
+    fn dir_of(&self, r: &Resolved) -> Result<Option<DirLoc>> {
+        let g = &self.state.as_ref().ok_or(Error::from(Errno::ENODEV))?.g;
+        Ok(match &r.target {
+            Target::Dir => Some(r.parent()),
+            Target::Entry { entry, dot: true } => Some(dir::dot_target(g, entry)?),
+            Target::Entry { entry, .. } if entry.is_dir() => Some(dir::child(g, entry)?),
+            Target::Entry { .. } | Target::Missing { .. } => None,
         })
     }
 
@@ -830,16 +871,10 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             return Err(Errno::EROFS.into());
         }
         let r = self.resolve(p)?;
-        let Some(name) = r.name.clone() else {
-            return Err(if mode.create {
-                Errno::EACCES
-            } else {
-                Errno::ENOENT
-            }
-            .into());
-        };
-        let entry = match r.entry.clone() {
-            Some(e) if e.is_dir() => {
+        let entry = match &r.target {
+            // FatFs refuses to open the directory a path stops in: `/`, `//`, `/.`.
+            Target::Dir => return Err(Errno::EINVAL.with_detail("no file name")),
+            Target::Entry { entry: e, .. } if e.is_dir() => {
                 return Err(if mode.create {
                     Errno::EACCES
                 } else {
@@ -847,8 +882,9 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 }
                 .into())
             }
-            Some(_) if mode.exclusive => return Err(Errno::EEXIST.into()),
-            Some(e) => {
+            Target::Entry { .. } if mode.exclusive => return Err(Errno::EEXIST.into()),
+            Target::Entry { entry: e, .. } => {
+                let e = e.clone();
                 let g = &self.mounted()?.g;
                 if e.first_cluster != 0 && !g.valid_cluster(e.first_cluster) {
                     return Err(fat::corrupt("file entry points outside the volume"));
@@ -861,10 +897,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 }
                 e
             }
-            None if !mode.create => return Err(Errno::ENOENT.into()),
-            None => {
-                self.check_room(r.parent, &name, 0)?;
-                let parent = r.parent_path().to_owned();
+            Target::Missing { .. } if !mode.create => return Err(Errno::ENOENT.into()),
+            Target::Missing { name } => {
+                let name = name.clone();
+                self.check_room(r.parent(), &name, 0)?;
+                let parent = r.parent_path();
                 self.with_fatfs(|fs| {
                     let root = fs.root_dir();
                     let dir = if parent.is_empty() {
@@ -875,7 +912,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                     dir.create_file(&name).map(drop)
                 })?;
                 let g = self.mounted()?.g.clone();
-                dir::find(&mut self.disk, &g, r.parent, &name)?
+                dir::find(&mut self.disk, &g, r.parent(), &name)?
                     .ok_or(Error::bug("bug: created file not found"))?
             }
         };
@@ -1018,10 +1055,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn opendir(&mut self, p: &str) -> Result<DirHandle> {
         let r = self.resolve(p)?;
         let g = self.mounted()?.g.clone();
-        let loc = match r.found()? {
-            Found::Root => DirLoc::root(&g),
-            Found::Entry { entry, .. } if entry.is_dir() => dir::child(&g, &entry)?,
-            Found::Entry { .. } => return Err(Errno::ENOENT.into()),
+        let Some(loc) = self.dir_of(&r)? else {
+            return Err(Errno::ENOENT.into());
         };
         let mut raw = Vec::new();
         dir::scan(&mut self.disk, &g, loc, |e| {
@@ -1068,14 +1103,13 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn mkdir(&mut self, p: &str) -> Result<()> {
         self.check_writable()?;
         let r = self.resolve(p)?;
-        let Some(name) = r.name.clone() else {
+        let Target::Missing { name } = &r.target else {
+            // An entry, or the directory the path stops in (`/`, `/.`).
             return Err(Errno::EEXIST.into());
         };
-        if r.entry.is_some() {
-            return Err(Errno::EEXIST.into());
-        }
-        self.check_room(r.parent, &name, 1)?;
-        let parent = r.parent_path().to_owned();
+        let name = name.clone();
+        self.check_room(r.parent(), &name, 1)?;
+        let parent = r.parent_path();
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             let dir = if parent.is_empty() {
@@ -1086,27 +1120,28 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             dir.create_dir(&name).map(drop)
         })?;
         let g = self.mounted()?.g.clone();
-        let e = dir::find(&mut self.disk, &g, r.parent, &name)?
+        let e = dir::find(&mut self.disk, &g, r.parent(), &name)?
             .ok_or(Error::bug("bug: new directory not found"))?;
         dir::fix_new_dir(
             &mut self.disk,
             &g,
             e.first_cluster,
-            r.parent.dotdot_cluster(&g),
+            r.parent().dotdot_cluster(&g),
         )
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
         self.check_writable()?;
         let r = self.resolve(p)?;
-        let path = r.fatfs_path.clone();
-        match r.found()? {
-            Found::Root => Err(Errno::EISDIR.into()),
-            Found::Entry { entry, .. } if entry.is_dir() => Err(Errno::EISDIR.into()),
-            Found::Entry { entry, .. } if self.node_open(entry.offset) => {
+        let path = r.fatfs_path();
+        match r.target {
+            Target::Dir => Err(Errno::EINVAL.with_detail("no file name")),
+            Target::Missing { .. } => Err(Errno::ENOENT.into()),
+            Target::Entry { entry, .. } if entry.is_dir() => Err(Errno::EISDIR.into()),
+            Target::Entry { entry, .. } if self.node_open(entry.offset) => {
                 Err(Errno::EBUSY.with_detail("file is open"))
             }
-            Found::Entry { entry, .. } => {
+            Target::Entry { entry, .. } => {
                 // fatfs frees the chain without checking it: check it first.
                 self.check_chain(entry.first_cluster)?;
                 self.with_fatfs(|fs| fs.root_dir().remove(&path))
@@ -1117,13 +1152,20 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn rmdir(&mut self, p: &str) -> Result<()> {
         self.check_writable()?;
         let r = self.resolve(p)?;
-        let path = r.fatfs_path.clone();
+        let path = r.fatfs_path();
         let g = self.mounted()?.g.clone();
-        match r.found()? {
-            Found::Root => Err(Errno::EINVAL.with_detail("cannot remove the root")),
-            Found::Entry { entry, .. } if !entry.is_dir() => Err(Errno::ENOTDIR.into()),
-            Found::Entry { entry, .. } => {
+        match r.target {
+            Target::Dir => Err(Errno::EINVAL.with_detail("no directory name")),
+            Target::Missing { .. } => Err(Errno::ENOENT.into()),
+            Target::Entry { entry, .. } if !entry.is_dir() => Err(Errno::ENOTDIR.into()),
+            Target::Entry { dot: true, .. } => {
+                Err(Errno::EINVAL.with_detail("cannot remove `.` or `..`"))
+            }
+            Target::Entry { entry, .. } => {
                 let loc = dir::child(&g, &entry)?;
+                if self.cwd == Some(loc) {
+                    return Err(Errno::EACCES.with_detail("the current directory"));
+                }
                 self.check_chain(entry.first_cluster)?;
                 if !dir::is_empty(&mut self.disk, &g, loc)? {
                     return Err(Errno::EACCES.with_detail("directory not empty"));
@@ -1136,35 +1178,41 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         self.check_writable()?;
         let src = self.resolve(from)?;
-        let src_path = src.fatfs_path.clone();
-        let (src_parent, src_entry) = match src.found()? {
-            Found::Root => return Err(Errno::EINVAL.with_detail("cannot rename the root")),
-            Found::Entry { parent, entry } => (parent, entry),
+        let src_path = src.fatfs_path();
+        let src_parent = src.parent();
+        let src_entry = match src.target {
+            Target::Dir => return Err(Errno::EINVAL.with_detail("no name to rename")),
+            Target::Missing { .. } => return Err(Errno::ENOENT.into()),
+            Target::Entry { dot: true, .. } => {
+                return Err(Errno::EINVAL.with_detail("cannot rename `.` or `..`"))
+            }
+            Target::Entry { entry, .. } => entry,
         };
         let dst = self.resolve(to)?;
-        let Some(dst_name) = dst.name.clone() else {
-            return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
+        let dst_path = dst.fatfs_path();
+        let dst_name = match &dst.target {
+            Target::Dir => return Err(Errno::EINVAL.with_detail("no name to rename to")),
+            Target::Entry { entry, .. } if entry.offset == src_entry.offset => return Ok(()),
+            // MicroPython unlinks an existing file target and retries; a directory (a dot entry
+            // included) is EISDIR.
+            Target::Entry { entry, .. } if entry.is_dir() => return Err(Errno::EISDIR.into()),
+            Target::Entry { .. } | Target::Missing { .. } => dst
+                .name
+                .clone()
+                .ok_or(Error::bug("bug: named target without a name"))?,
         };
-        // Into its own subtree, however the names are spelt (FAT ignores case).
-        if src_entry.is_dir()
-            && dst
-                .ancestors
-                .contains(&DirLoc::Chain(src_entry.first_cluster))
-        {
+        // Into its own subtree, however the names are spelt (FAT ignores case). MicroPython
+        // does it, and the directory is lost in a loop.
+        if src_entry.is_dir() && dst.dirs.contains(&DirLoc::Chain(src_entry.first_cluster)) {
             return Err(Errno::EINVAL.with_detail("cannot move a directory into itself"));
         }
         if self.node_open(src_entry.offset) {
             return Err(Errno::EBUSY.with_detail("file is open"));
         }
-        let dst_path = dst.fatfs_path.clone();
-        if let Some(existing) = &dst.entry {
-            if existing.offset == src_entry.offset {
-                return Ok(());
-            }
-            // MicroPython unlinks an existing file target and retries; a directory is EISDIR.
-            if existing.is_dir() {
-                return Err(Errno::EISDIR.into());
-            }
+        if let Target::Entry {
+            entry: existing, ..
+        } = &dst.target
+        {
             if self.node_open(existing.offset) {
                 return Err(Errno::EBUSY.with_detail("target file is open"));
             }
@@ -1173,41 +1221,48 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         }
         // After a replaced file is gone: also checks the whole destination directory's chain,
         // which fatfs walks to its end.
-        self.check_room(dst.parent, &dst_name, 0)?;
+        self.check_room(dst.parent(), &dst_name, 0)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             root.rename(&src_path, &root, &dst_path)
         })?;
         // A directory that changed parents must point its `..` at the new one.
-        if src_entry.is_dir() && dst.parent != src_parent {
+        if src_entry.is_dir() && dst.parent() != src_parent {
             let g = self.mounted()?.g.clone();
-            let moved = dir::find(&mut self.disk, &g, dst.parent, &dst_name)?
+            let moved = dir::find(&mut self.disk, &g, dst.parent(), &dst_name)?
                 .ok_or(Error::bug("bug: renamed directory not found"))?;
             dir::set_dotdot(
                 &mut self.disk,
                 &g,
                 moved.first_cluster,
-                dst.parent.dotdot_cluster(&g),
+                dst.parent().dotdot_cluster(&g),
             )?;
         }
         Ok(())
     }
 
     fn stat(&mut self, p: &str) -> Result<Stat> {
-        let r = self.resolve(p)?;
-        match r.found()? {
-            Found::Root => Ok(Stat {
+        self.mounted()?;
+        // MicroPython answers for exactly `/` itself (up to a NUL, where its string ends);
+        // FatFs refuses every other spelling of the root (`//`, `/.`) as a path without a name.
+        if p.split('\0').next() == Some("/") {
+            return Ok(Stat {
                 atime: ROOT_MTIME,
                 mtime: ROOT_MTIME,
                 ctime: ROOT_MTIME,
                 ..Stat::DIR
-            }),
-            Found::Entry { entry, .. } => Ok(self.entry_stat(&entry)),
+            });
+        }
+        let r = self.resolve(p)?;
+        match r.target {
+            Target::Dir => Err(Errno::EINVAL.with_detail("no file name")),
+            Target::Missing { .. } => Err(Errno::ENOENT.into()),
+            Target::Entry { entry, .. } => Ok(self.entry_stat(&entry)),
         }
     }
 
-    fn statvfs(&mut self, p: &str) -> Result<StatVfs> {
-        path::validate(p)?;
+    /// The volume's numbers, whatever `p` is (MicroPython's `VfsFat.statvfs` ignores it).
+    fn statvfs(&mut self, _p: &str) -> Result<StatVfs> {
         let st = self.mounted()?;
         let g = st.g.clone();
         let free = match st.space.free {
@@ -1231,6 +1286,19 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             flag: 0,
             namemax: NAME_MAX as u64,
         })
+    }
+
+    /// FatFs's `f_chdir`: the directory `p` names (`/`, `//`, `/.`, `/d/..` included) becomes
+    /// the current one, which `rmdir` refuses to remove (`EACCES`); a file or nothing is
+    /// `ENOENT`.
+    fn chdir(&mut self, p: &str) -> Result<()> {
+        let r = self.resolve(p)?;
+        let Some(loc) = self.dir_of(&r)? else {
+            return Err(Errno::ENOENT.into());
+        };
+        let root = DirLoc::root(&self.mounted()?.g);
+        self.cwd = (loc != root).then_some(loc);
+        Ok(())
     }
 
     fn sync(&mut self) -> Result<()> {

@@ -12,6 +12,7 @@ mod fat;
 mod format;
 mod fs;
 mod time;
+mod walk;
 
 pub use boot::FatType;
 pub use disk::DiskStats;

@@ -32,3 +32,8 @@ mod behaviour;
 
 /// Fuzz findings, each with its input under `tests/regressions/`.
 mod fuzz;
+
+/// Paths as MicroPython passes them (`//`, `\`, `.`, `..`, trailing slashes, control
+/// characters, long names) against a table of MicroPython's answers, re-measured with the
+/// `micropython` command when it is present.
+mod paths;
