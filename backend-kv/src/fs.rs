@@ -548,9 +548,6 @@ impl Core {
         if m.readonly {
             return Err(Errno::EROFS.into());
         }
-        if from != to && path::is_within(to, from) {
-            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
-        }
         let Some((from_dir, from_name)) = m.parent_of(from)? else {
             return Err(Errno::EINVAL.with_detail("cannot rename the root"));
         };
@@ -562,7 +559,7 @@ impl Core {
             return Ok(());
         }
         let src_kind = m.kind(src)?;
-        // A directory may not move below itself (the router also checks the paths).
+        // A directory may not move below itself (checked once the source is known to exist).
         if src_kind == Kind::Dir && m.is_ancestor(src, to_dir)? {
             return Err(Errno::EINVAL.with_detail("rename into own subtree"));
         }

@@ -405,7 +405,8 @@ impl Filesystem for VfsPosix {
         self.ready_path(from)?;
         self.ready_path(to)?;
         self.writable()?;
-        let is_root = |p: &str| path::normalize(p).is_ok_and(|n| n.path == "/");
+        // The root itself, however spelled without leaving it (`/`, `//`, `/.`).
+        let is_root = |p: &str| p.split('/').all(|c| c.is_empty() || c == ".");
         if is_root(from) || is_root(to) {
             return Err(Errno::EINVAL.with_detail("cannot rename the root"));
         }
@@ -419,6 +420,15 @@ impl Filesystem for VfsPosix {
     fn stat(&mut self, p: &str) -> Result<Stat> {
         self.ready_path(p)?;
         retry(|| self.host.stat(p)).map_err(io_err)
+    }
+
+    /// MicroPython's `VfsPosix.chdir` is the host's `chdir`: its errno (`ENOTDIR` for a file).
+    fn chdir(&mut self, p: &str) -> Result<()> {
+        if self.stat(p)?.kind() == FileType::Dir {
+            Ok(())
+        } else {
+            Err(Errno::ENOTDIR.into())
+        }
     }
 
     /// The host's `statvfs` of the filesystem holding `p`.

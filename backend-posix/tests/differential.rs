@@ -27,8 +27,11 @@ proptest! {
 /// Found by `behaves_like_memfs`: renaming a missing source to a path under a file. Linux
 /// resolves both parents before the source, so it alone would say `ENOTDIR`; `VfsPosix`
 /// checks the source first (`ENOENT`), as MemFs and every other uvfs backend do.
+/// The host's errno passes through: Linux resolves both parents before the source's last
+/// component, so a target below a file is ENOTDIR even with the source missing (MemFs's Posix
+/// profile does the same).
 #[test]
-fn rename_checks_the_source_first() {
+fn rename_errors_are_the_hosts() {
     use uvfs_testkit::Op;
     let ops = [
         Op::Open {

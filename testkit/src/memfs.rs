@@ -698,6 +698,10 @@ impl Filesystem for MemFs {
         let from = &self.ready_path(from)?;
         let to = &path::normalize(to)?.path;
         self.writable()?;
+        if self.rules.rename_target_parent_first {
+            self.parent_of(from)?;
+            self.parent_of(to)?;
+        }
         let Some((from_dir, from_name)) = self.parent_of(from)? else {
             return Err(Errno::EINVAL.with_detail("cannot rename the root"));
         };
@@ -762,6 +766,19 @@ impl Filesystem for MemFs {
             ctime: time,
             ..Stat::default()
         })
+    }
+
+    fn chdir(&mut self, p: &str) -> Result<()> {
+        let not_dir = self.rules.chdir_not_dir;
+        match self.stat(p) {
+            Ok(st) if st.kind() == FileType::Dir => Ok(()),
+            Ok(_) => Err(not_dir.into()),
+            // littlefs's wrapper (and FatFs) say ENOENT for whatever does not resolve.
+            Err(e) if not_dir == Errno::ENOENT && e.errno() != Errno::EIO => {
+                Err(Errno::ENOENT.into())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn statvfs(&mut self, p: &str) -> Result<StatVfs> {

@@ -154,6 +154,12 @@ pub struct Rules {
     /// An appending write at a position past the end (after a seek) writes there, the gap
     /// reading as zeros (littlefs, FatFs); else it goes to the end (`O_APPEND`).
     pub append_past_end_stays: bool,
+    /// `rename` resolves both parents before it looks the source up (the kernel's order: a
+    /// target below a file is `ENOTDIR` even when the source is missing).
+    pub rename_target_parent_first: bool,
+    /// `chdir` into something that is not a directory: `ENOENT` (littlefs's wrapper, FatFs),
+    /// `ENOTDIR` (the host).
+    pub chdir_not_dir: Errno,
 }
 
 impl Rules {
@@ -179,6 +185,8 @@ impl Rules {
         read_write_only: Some(Errno::EACCES),
         append_starts_at_end: true,
         append_past_end_stays: true,
+        rename_target_parent_first: false,
+        chdir_not_dir: Errno::ENOENT,
     };
 
     /// `VfsLfs1`.
@@ -203,6 +211,8 @@ impl Rules {
         read_write_only: Some(Errno::EBADF),
         append_starts_at_end: false,
         append_past_end_stays: true,
+        rename_target_parent_first: false,
+        chdir_not_dir: Errno::ENOENT,
     };
 
     /// `VfsLfs2`.
@@ -227,6 +237,8 @@ impl Rules {
         read_write_only: None,
         append_starts_at_end: false,
         append_past_end_stays: true,
+        rename_target_parent_first: false,
+        chdir_not_dir: Errno::ENOENT,
     };
 
     /// `VfsPosix`.
@@ -251,6 +263,8 @@ impl Rules {
         read_write_only: Some(Errno::EBADF),
         append_starts_at_end: false,
         append_past_end_stays: false,
+        rename_target_parent_first: true,
+        chdir_not_dir: Errno::ENOTDIR,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.
@@ -260,6 +274,8 @@ impl Rules {
         mode_has_permissions: false,
         inodes: false,
         append_starts_at_end: true,
+        chdir_not_dir: Errno::ENOENT,
+        rename_target_parent_first: false,
         ..Rules::POSIX
     };
 

@@ -28,7 +28,12 @@ fn a_backend_of_another_profile_fails() {
     let failed: Vec<&str> = report.failed.iter().map(|f| f.scenario.as_str()).collect();
     assert_eq!(
         failed,
-        ["vfs_lfs_error", "vfs_rename", "vfs_deep_tree"],
+        [
+            "vfs_lfs_error",
+            "vfs_rename",
+            "vfs_deep_tree",
+            "vfs_fat_fileio1"
+        ],
         "{report:#}"
     );
     assert!(report.failed[0].message.contains("ENOTDIR"), "{report:#}");

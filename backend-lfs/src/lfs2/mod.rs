@@ -400,6 +400,10 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         self.at(from)?;
         self.at(to)?;
+        if self.engine.is_readonly()? {
+            // As every change on a read-only mount: refused before the paths are looked at.
+            return Err(Errno::EROFS.with_detail("read-only mount"));
+        }
         // littlefs looks the source up first: its errors come before the target's.
         let from = &self.existing(from)?;
         let source_is_dir = self.engine.stat(from)?.kind == uvfs_os_api::FileType::Dir;

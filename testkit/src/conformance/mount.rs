@@ -1,7 +1,7 @@
 //! Scenarios about mount state, handles, volume information, times and the router.
 
 use uvfs_os_api::{
-    BoxedFilesystem, DirHandle, Errno, FileHandle, FileType, Filesystem, MountOptions, SeekFrom,
+    BoxedFilesystem, DirHandle, Errno, FileHandle, Filesystem, MountOptions, SeekFrom,
 };
 use uvfs_vfs_core::Vfs;
 
