@@ -11,7 +11,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use uvfs_os_api::{path, BlockDevice, DirEntry, FileType, Name, Result};
+use uvfs_os_api::{BlockDevice, DirEntry, FileType, Name, Result};
 
 use super::alloc::{Alloc, Next};
 use super::bd::Bd;
@@ -112,6 +112,89 @@ pub(crate) enum Lookup {
 pub(crate) enum Target {
     Root,
     Entry(Found),
+}
+
+/// Where a path walk ended.
+pub(crate) enum Hit {
+    /// No name was looked up: the path is the root however spelled (`/`, `//.`, `/a/..`).
+    Root,
+    /// The last name looked up exists.
+    Found(Found),
+    /// A name was not found; `last` is the last block of the directory it was looked up in.
+    Missing { last: MetaBlock },
+}
+
+/// A path walked by [`Core::walk`].
+pub(crate) struct Walked<'p> {
+    pub hit: Hit,
+    /// The path from the last name looked up to its end, as spelled (`"d/"` for `/d/`,
+    /// `"e/s/.."` for `/e/s/..`; empty when no name was looked up). A create names its entry
+    /// with it, which littlefs only does when it holds no `/`: `mkdir("/n/")` is `ENOENT`.
+    pub rest: &'p str,
+    /// The first pair of every directory a name was looked up in, in order (the last one is the
+    /// hit's parent).
+    pub dirs: Vec<[u32; 2]>,
+}
+
+/// The name to create from a walk's `rest` when it ended at a missing name: `ENOENT` when a `/`
+/// follows it (`/n/`, `/n/.`, `/n/./..`), as littlefs 1.7 answers.
+pub(crate) fn new_name(rest: &str) -> Result<&str> {
+    if rest.contains('/') {
+        return Err(Lfs1Err::NoEnt.with("a missing name followed by more path"));
+    }
+    Ok(rest)
+}
+
+/// The names littlefs 1.7 looks up for path `p`, as byte ranges, in order.
+///
+/// Observed behaviour (MicroPython's `VfsLfs1`): runs of `/` separate components; a `.` or
+/// `..` component is passed over where the walk meets it; a name is passed over, without being
+/// looked up, together with everything up to the `..` that closes it, counting every later
+/// component other than `..` (`.` included) as opening one more level, bracket-style. So
+/// `/x/../f` looks up only `f`, `/d/./..` looks up `d` and stops there, and `/../f` is `/f`.
+/// Linear in the path's length.
+pub(crate) fn walk_plan(p: &str) -> Vec<(usize, usize)> {
+    let bytes = p.as_bytes();
+    let mut comps: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'/' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] != b'/' {
+            i += 1;
+        }
+        comps.push((start, i));
+    }
+    let is = |c: (usize, usize), s: &[u8]| bytes.get(c.0..c.1) == Some(s);
+    // The `..` that closes each component, if any.
+    let mut closer: Vec<Option<usize>> = vec![None; comps.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, &c) in comps.iter().enumerate() {
+        if is(c, b"..") {
+            if let Some(o) = open.pop() {
+                closer[o] = Some(k);
+            }
+        } else {
+            open.push(k);
+        }
+    }
+    let mut plan = Vec::new();
+    let mut k = 0;
+    while k < comps.len() {
+        let c = comps[k];
+        if is(c, b".") || is(c, b"..") {
+            k += 1;
+        } else if let Some(close) = closer[k] {
+            k = close + 1;
+        } else {
+            plan.push(c);
+            k += 1;
+        }
+    }
+    plan
 }
 
 /// A walk along a chain of pairs, bounded by the block count.
@@ -403,25 +486,51 @@ impl<D: BlockDevice> Core<D> {
         self.find_in(dir, name, false)
     }
 
-    /// What a normalised path names.
-    pub(crate) fn resolve(&mut self, p: &str) -> Result<Target> {
-        let mut comps = path::components(p).peekable();
-        let mut dir = self.root;
-        while let Some(c) = comps.next() {
-            match self.find_in_dir(dir, c.as_bytes())? {
-                Lookup::Missing { .. } => return Err(Lfs1Err::NoEnt.into()),
-                Lookup::Found(f) => {
-                    if comps.peek().is_none() {
-                        return Ok(Target::Entry(f));
-                    }
-                    if !f.entry.is_dir() {
-                        return Err(Lfs1Err::NotDir.into());
-                    }
-                    dir = f.entry.data;
+    /// Walks a path the way littlefs 1.7 does (see [`walk_plan`]): what it names, or where the
+    /// walk stopped at a missing name.
+    pub(crate) fn walk<'p>(&mut self, p: &'p str) -> Result<Walked<'p>> {
+        let mut found: Option<Found> = None;
+        let mut rest = "";
+        let mut dirs = Vec::new();
+        for (start, end) in walk_plan(p) {
+            let name = p
+                .get(start..end)
+                .ok_or(bug("bug: path plan off a char boundary"))?;
+            rest = p.get(start..).unwrap_or_default();
+            let here = match &found {
+                None => self.root,
+                Some(f) if f.entry.is_dir() => f.entry.data,
+                Some(_) => return Err(Lfs1Err::NotDir.into()),
+            };
+            dirs.push(here);
+            match self.find_in_dir(here, name.as_bytes())? {
+                Lookup::Found(f) => found = Some(f),
+                Lookup::Missing { last } => {
+                    return Ok(Walked {
+                        hit: Hit::Missing { last },
+                        rest,
+                        dirs,
+                    })
                 }
             }
         }
-        Ok(Target::Root)
+        Ok(Walked {
+            hit: match found {
+                Some(f) => Hit::Found(f),
+                None => Hit::Root,
+            },
+            rest,
+            dirs,
+        })
+    }
+
+    /// What a path that must exist names: `ENOENT` if a name is missing.
+    pub(crate) fn resolve(&mut self, p: &str) -> Result<Target> {
+        match self.walk(p)?.hit {
+            Hit::Root => Ok(Target::Root),
+            Hit::Found(f) => Ok(Target::Entry(f)),
+            Hit::Missing { .. } => Err(Lfs1Err::NoEnt.into()),
+        }
     }
 
     /// The first pair of the directory a path names.
@@ -431,15 +540,6 @@ impl<D: BlockDevice> Core<D> {
             Target::Entry(f) if f.entry.is_dir() => Ok(f.entry.data),
             Target::Entry(_) => Err(Lfs1Err::NotDir.into()),
         }
-    }
-
-    /// The parent directory of a path to create and the lookup of its last component.
-    pub(crate) fn lookup_parent<'p>(&mut self, p: &'p str) -> Result<([u32; 2], &'p str, Lookup)> {
-        let (parent, name) =
-            path::split_last(p).ok_or(Lfs1Err::Exist.with("the root directory exists"))?;
-        let dir = self.resolve_dir(parent)?;
-        let lookup = self.find_in_dir(dir, name.as_bytes())?;
-        Ok((dir, name, lookup))
     }
 
     /// `ENAMETOOLONG` unless an entry named `name` fits in an empty block (the format cannot
@@ -720,12 +820,14 @@ impl<D: BlockDevice> Core<D> {
         self.append_entry(last, entry, None)
     }
 
-    /// `mkdir` (§11.3).
+    /// `mkdir` (§11.3): `EEXIST` for anything that resolves (the root included), `ENOENT` for a
+    /// missing name followed by more path.
     pub(crate) fn mkdir(&mut self, p: &str) -> Result<()> {
-        let (_, name, lookup) = self.lookup_parent(p)?;
-        let Lookup::Missing { last } = lookup else {
+        let w = self.walk(p)?;
+        let Hit::Missing { last } = w.hit else {
             return Err(Lfs1Err::Exist.into());
         };
+        let name = new_name(w.rest)?;
         self.check_name(name)?;
         self.ack();
         let a = self.alloc_block()?;
@@ -742,7 +844,17 @@ impl<D: BlockDevice> Core<D> {
     /// `remove` and `rmdir` (one engine call for both, as in littlefs, §14.3).
     pub(crate) fn remove(&mut self, p: &str) -> Result<()> {
         let f = match self.resolve(p)? {
-            Target::Root => return Err(Lfs1Err::Inval.with("the root cannot be removed")),
+            // littlefs 1.7 checks the root like any directory, then removes it through a
+            // directory it never read: `ENOTEMPTY` is its answer while the root has entries;
+            // for an empty root it is undefined, and uvfs refuses.
+            Target::Root => {
+                let root = fetch(&mut self.bd, self.root)?;
+                return Err(if root.is_empty_dir() {
+                    Lfs1Err::Inval.with("the root cannot be removed")
+                } else {
+                    Lfs1Err::NotEmpty.into()
+                });
+            }
             Target::Entry(f) => f,
         };
         let dir = if f.entry.is_dir() {
@@ -764,38 +876,69 @@ impl<D: BlockDevice> Core<D> {
 
     /// `rename` (§11.6), with every check done before the first commit. A rename inside one
     /// metadata block is a single commit.
+    ///
+    /// The checks come in littlefs 1.7's order: the source (`ENOENT`, `ENOTDIR`), the
+    /// destination's walk, a file onto a directory or back (`EISDIR`; the root is a directory),
+    /// a non-empty directory replaced (`ENOTEMPTY`). Where littlefs would then damage the volume,
+    /// uvfs refuses or does nothing instead: the root as the source (`EINVAL`), an existing
+    /// destination followed by more path (`ENOENT`: littlefs names the entry `"d/"`), a name
+    /// over 255 bytes (`ENAMETOOLONG`: littlefs stores its length modulo 256), a directory moved
+    /// into itself (`EINVAL`: littlefs loses it), and a path renamed onto itself (nothing:
+    /// littlefs deletes it).
     pub(crate) fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        if from == to {
-            self.resolve(from)?;
-            return Ok(());
-        }
         let src = match self.resolve(from)? {
             Target::Root => return Err(Lfs1Err::Inval.with("the root cannot be renamed")),
             Target::Entry(f) => f,
         };
-        if src.entry.is_dir() && path::is_within(to, from) {
-            return Err(Lfs1Err::Inval.with("a directory cannot move into itself"));
-        }
-        let (dfirst, dname, dst) = match self.lookup_parent(to) {
-            Err(e) if e.errno() == Lfs1Err::Exist.errno() => {
-                return Err(Lfs1Err::IsDir.with("the root cannot be replaced"))
+        let w = self.walk(to)?;
+        let inside = src.entry.is_dir() && w.dirs.iter().any(|d| pair_same(*d, src.entry.data));
+        let (dfirst, dname, dst) = match w.hit {
+            Hit::Root => {
+                // The root always holds the source, so it is never empty.
+                return Err(if src.entry.is_dir() {
+                    Lfs1Err::NotEmpty.into()
+                } else {
+                    Lfs1Err::IsDir.into()
+                });
             }
-            r => r?,
+            Hit::Missing { last } => {
+                let name = new_name(w.rest)?;
+                if inside {
+                    return Err(Lfs1Err::Inval.with("a directory cannot move into itself"));
+                }
+                self.check_name(name)?;
+                let parent = *w
+                    .dirs
+                    .last()
+                    .ok_or(bug("bug: a miss without a directory"))?;
+                (parent, name, Lookup::Missing { last })
+            }
+            Hit::Found(d) => {
+                if d.entry.is_dir() != src.entry.is_dir() {
+                    return Err(Lfs1Err::IsDir.into());
+                }
+                if d.entry.is_dir() && !fetch(&mut self.bd, d.entry.data)?.is_empty_dir() {
+                    return Err(Lfs1Err::NotEmpty.into());
+                }
+                if w.rest.contains('/') {
+                    return Err(
+                        Lfs1Err::NoEnt.with("an existing destination followed by more path")
+                    );
+                }
+                if d.block.same_blocks(src.block.pair) && d.entry.off == src.entry.off {
+                    return Ok(());
+                }
+                if inside {
+                    return Err(Lfs1Err::Inval.with("a directory cannot move into itself"));
+                }
+                (d.dir, w.rest, Lookup::Found(d))
+            }
         };
-        self.check_name(dname)?;
         let mut replaced_dir = None;
         if let Lookup::Found(d) = &dst {
             if d.entry.is_dir() {
-                if !src.entry.is_dir() {
-                    return Err(Lfs1Err::IsDir.into());
-                }
                 let dd = fetch(&mut self.bd, d.entry.data)?;
-                if !dd.is_empty_dir() {
-                    return Err(Lfs1Err::NotEmpty.into());
-                }
                 replaced_dir = Some((d.entry.data, dd.tail));
-            } else if src.entry.is_dir() {
-                return Err(Lfs1Err::IsDir.into());
             }
         }
         let styp = src.entry.typ & !MOVED;

@@ -1,13 +1,13 @@
 //! [`VfsLfs1`]: the `Filesystem` protocol on the engine, mount state and handles.
 
 use uvfs_os_api::{
-    path, BlockDevice, DirEntry, DirHandle, Errno, FileHandle, Filesystem, HandleSlab, OpenMode,
-    Result, SeekFrom, Stat, StatVfs,
+    BlockDevice, DirEntry, DirHandle, Errno, FileHandle, Filesystem, HandleSlab, OpenMode, Result,
+    SeekFrom, Stat, StatVfs,
 };
 
 use super::bd::Bd;
 use super::config::{Geometry, Lfs1Config};
-use super::engine::{Core, Cursor, CursorKind, Lookup, Target};
+use super::engine::{new_name, Core, Cursor, CursorKind, Hit, Target};
 use super::errno::{bug, Lfs1Err};
 use super::file::OpenFile;
 use super::meta::{fetch, Superblock};
@@ -59,6 +59,19 @@ pub fn probe<D: BlockDevice + ?Sized>(dev: &mut D) -> Result<Lfs1Info> {
         version: sb.version,
         root: sb.root,
     })
+}
+
+/// The one check made before a path is walked: it must start with `/` (the router joins
+/// relative paths to the cwd) and hold no NUL (MicroPython's C code would end the path there;
+/// the router refuses it too). Everything else is the walk's business (`Core::walk`).
+fn check_path(p: &str) -> Result<()> {
+    if !p.starts_with('/') {
+        return Err(Errno::EINVAL.with_detail("path is not absolute"));
+    }
+    if p.contains('\0') {
+        return Err(Errno::EINVAL.with_detail("path contains NUL"));
+    }
+    Ok(())
 }
 
 /// An open listing.
@@ -325,16 +338,17 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
     }
 
     fn open(&mut self, p: &str, mode: OpenMode) -> Result<FileHandle> {
-        path::validate(p)?;
+        check_path(p)?;
         let changes = mode.write || mode.create || mode.truncate || mode.append;
         let m = if changes {
             self.writable()?
         } else {
             self.mounted()?
         };
-        let (loc, data) = match m.core.resolve(p) {
-            Ok(Target::Root) => return Err(Lfs1Err::IsDir.into()),
-            Ok(Target::Entry(f)) => {
+        let w = m.core.walk(p)?;
+        let (loc, data) = match w.hit {
+            Hit::Root => return Err(Lfs1Err::IsDir.into()),
+            Hit::Found(f) => {
                 if f.entry.is_dir() {
                     return Err(Lfs1Err::IsDir.into());
                 }
@@ -343,15 +357,13 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
                 }
                 ((f.block.pair, f.entry.off), f.entry.data)
             }
-            Err(e) if e.errno() == Errno::ENOENT && mode.create => {
-                m.change(|core| match core.lookup_parent(p)? {
-                    (_, name, Lookup::Missing { last }) => {
-                        Ok((core.create_file(last, name)?, [super::meta::NULL, 0]))
-                    }
-                    (_, _, Lookup::Found(f)) => Ok(((f.block.pair, f.entry.off), f.entry.data)),
-                })?
+            Hit::Missing { last } => {
+                if !mode.create {
+                    return Err(Lfs1Err::NoEnt.into());
+                }
+                let name = new_name(w.rest)?;
+                m.change(|core| Ok((core.create_file(last, name)?, [super::meta::NULL, 0])))?
             }
-            Err(e) => return Err(e),
         };
         let f = OpenFile::new(&mut m.core, loc, data, mode)?;
         Ok(m.files.insert(f))
@@ -414,7 +426,7 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
     }
 
     fn opendir(&mut self, p: &str) -> Result<DirHandle> {
-        path::validate(p)?;
+        check_path(p)?;
         let m = self.mounted()?;
         let first = m.core.resolve_dir(p)?;
         let cursor = m.core.cursors.insert(Cursor {
@@ -440,28 +452,28 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
     }
 
     fn mkdir(&mut self, p: &str) -> Result<()> {
-        path::validate(p)?;
+        check_path(p)?;
         self.writable()?.change(|core| core.mkdir(p))
     }
 
     fn remove(&mut self, p: &str) -> Result<()> {
-        path::validate(p)?;
+        check_path(p)?;
         self.writable()?.change(|core| core.remove(p))
     }
 
     fn rmdir(&mut self, p: &str) -> Result<()> {
-        path::validate(p)?;
+        check_path(p)?;
         self.writable()?.change(|core| core.remove(p))
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {
-        path::validate(from)?;
-        path::validate(to)?;
+        check_path(from)?;
+        check_path(to)?;
         self.writable()?.change(|core| core.rename(from, to))
     }
 
     fn stat(&mut self, p: &str) -> Result<Stat> {
-        path::validate(p)?;
+        check_path(p)?;
         let m = self.mounted()?;
         match m.core.resolve(p)? {
             Target::Root => Ok(Stat::DIR),
@@ -475,7 +487,7 @@ impl<D: BlockDevice> Filesystem for VfsLfs1<D> {
     }
 
     fn statvfs(&mut self, p: &str) -> Result<StatVfs> {
-        path::validate(p)?;
+        check_path(p)?;
         let m = self.mounted()?;
         let used = m.core.used_blocks()?;
         let bs = u64::from(m.core.block_size());

@@ -39,3 +39,7 @@ mod recovery;
 /// Bad blocks (programs that do not stick): metadata pairs and file blocks are relocated, the
 /// references fixed, the tree intact (after upstream's `test_corrupt.sh`).
 mod badblocks;
+
+/// Paths as programs spell them (`//`, `.`, `..`, trailing slashes, files used as directories,
+/// long names), every op, against a table measured with MicroPython's `VfsLfs1`.
+mod paths;
