@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 /// The cap-std version `VfsPosix` is built on, for [`VfsPosix::from_dir`].
 pub use cap_std;
 
-use uvfs_os_api::path;
 use uvfs_os_api::{
     DirEntry, DirHandle, Errno, Error, FileHandle, FileType, Filesystem, HandleSlab, Name,
     OpenMode, Result, SeekFrom, Stat, StatVfs,
@@ -383,22 +382,47 @@ impl Filesystem for VfsPosix {
         retry(|| self.host.create_dir(p)).map_err(io_err)
     }
 
+    /// `unlink` as the kernel answers it: a directory (the root, `d/.`, `d/..`, `d/`) is
+    /// `EISDIR`, `f/` is `ENOTDIR`.
     fn remove(&mut self, p: &str) -> Result<()> {
         self.ready_path(p)?;
         self.writable()?;
-        if p == "/" {
-            return Err(Errno::EINVAL.with_detail("cannot remove the root"));
+        let last = p.rsplit('/').find(|c| !c.is_empty());
+        if matches!(last, None | Some(".") | Some("..")) || p.ends_with('/') {
+            return Err(match self.stat(p)?.kind() {
+                FileType::Dir => Errno::EISDIR,
+                FileType::File => Errno::ENOTDIR,
+            }
+            .into());
         }
         retry(|| self.host.remove_file(p)).map_err(io_err)
     }
 
+    /// `rmdir` as the kernel answers it: `d/..` is `ENOTEMPTY`, `d/.` `EINVAL`, a trailing
+    /// slash is fine. The root is `ENOTEMPTY` while it holds anything (the kernel would remove
+    /// an empty root, which the jail refuses with `EBUSY`).
     fn rmdir(&mut self, p: &str) -> Result<()> {
         self.ready_path(p)?;
         self.writable()?;
-        if p == "/" {
-            return Err(Errno::EINVAL.with_detail("cannot remove the root"));
+        let trimmed = p.trim_end_matches('/');
+        match trimmed.rsplit('/').find(|c| !c.is_empty()) {
+            None => {
+                let dir = self.opendir("/")?;
+                let any = self.readdir(dir).map(|e| e.is_some());
+                let _ = self.closedir(dir);
+                return Err(if any? { Errno::ENOTEMPTY } else { Errno::EBUSY }.into());
+            }
+            Some("..") => {
+                self.stat(p)?;
+                return Err(Errno::ENOTEMPTY.into());
+            }
+            Some(".") => {
+                self.stat(p)?;
+                return Err(Errno::EINVAL.into());
+            }
+            Some(_) => {}
         }
-        retry(|| self.host.remove_dir(p)).map_err(io_err)
+        retry(|| self.host.remove_dir(trimmed)).map_err(io_err)
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<()> {

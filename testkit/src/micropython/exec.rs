@@ -9,7 +9,10 @@ use uvfs_os_api::{BoxedFilesystem, Error, FileHandle, FileType, MountOptions, Op
 use uvfs_vfs_core::Vfs;
 
 use super::oracle::posix_roots;
-use super::{FsSpec, Outcome, Sequence, Step};
+use super::{
+    FsSpec, Outcome, Sequence, Step, NOTE_MOUNTED_READONLY, NOTE_RENAME, NOTE_RENAME_ONTO_ITSELF,
+    NOTE_UMOUNT_CLOSED_FILES,
+};
 
 /// A filesystem made for a sequence (already formatted, not mounted) and, for RAM devices, a
 /// way to read the device's bytes once it is unmounted.
@@ -106,6 +109,8 @@ struct Run {
     /// Mount point as the router reports it, and the pool index mounted there.
     mounted: Vec<(String, usize)>,
     files: Vec<Option<FileHandle>>,
+    /// Notes of the step being run.
+    notes: Vec<&'static str>,
 }
 
 impl Run {
@@ -118,6 +123,9 @@ impl Run {
         let unit = |r: Result<(), Error>| r.map_or_else(err, |_| ok(Value::Null));
         match step {
             Step::Mount(i, point, readonly) => {
+                if *readonly {
+                    self.notes.push(NOTE_MOUNTED_READONLY);
+                }
                 // A refused mount leaves the filesystem free, as in MicroPython.
                 if let Err(e) = vfs.check_mount_point(point) {
                     return err(e);
@@ -143,8 +151,12 @@ impl Run {
             }
             Step::Umount(point) => {
                 let before: Vec<String> = vfs.mounts().into_iter().map(|m| m.path).collect();
+                let open_before = vfs.open_files();
                 match vfs.umount(point) {
                     Ok(fs) => {
+                        if vfs.open_files() < open_before {
+                            self.notes.push(NOTE_UMOUNT_CLOSED_FILES);
+                        }
                         let after: Vec<String> = vfs.mounts().into_iter().map(|m| m.path).collect();
                         if let Some(gone) = before.iter().find(|p| !after.contains(p)) {
                             if let Some(at) = self.mounted.iter().position(|(p, _)| p == gone) {
@@ -162,7 +174,14 @@ impl Run {
             Step::Mkdir(p) => unit(vfs.mkdir(p)),
             Step::Rmdir(p) => unit(vfs.rmdir(p)),
             Step::Remove(p) => unit(vfs.remove(p)),
-            Step::Rename(a, b) => unit(vfs.rename(a, b)),
+            Step::Rename(a, b) => {
+                let r = vfs.rename(a, b);
+                self.notes.push(NOTE_RENAME);
+                if r.is_ok() && vfs.stat(a).is_ok() {
+                    self.notes.push(NOTE_RENAME_ONTO_ITSELF);
+                }
+                unit(r)
+            }
             Step::Stat(p) => match vfs.stat(p) {
                 // A directory's size is whatever littlefs left in its info (MicroPython shows
                 // it raw): only a file's size is compared.
@@ -283,8 +302,14 @@ pub fn run_uvfs(
         pool,
         mounted: Vec::new(),
         files: Vec::new(),
+        notes: Vec::new(),
     };
-    let results = seq.steps.iter().map(|s| run.step(s)).collect();
+    let mut notes = Vec::new();
+    let mut results = Vec::with_capacity(seq.steps.len());
+    for (i, s) in seq.steps.iter().enumerate() {
+        results.push(run.step(s));
+        notes.extend(run.notes.drain(..).map(|n| (i, n)));
+    }
     let mut closing = Vec::new();
     for slot in 0..run.files.len() {
         if let Some(f) = run.files[slot].take() {
@@ -312,5 +337,6 @@ pub fn run_uvfs(
         closing,
         tree: t,
         images,
+        notes,
     })
 }

@@ -212,8 +212,12 @@ pub fn generate_router(seed: u64, specs: &[FsSpec], len: usize) -> Sequence {
             }
         } else if r < 13 {
             let p = *rng.pick(&points);
-            mounted.retain(|(_, q)| *q != p);
-            Step::Umount(spell(&mut rng, p))
+            let spelled = spell(&mut rng, p);
+            // Only the exact mount point unmounts (MicroPython compares strings).
+            if spelled == p {
+                mounted.retain(|(_, q)| *q != p);
+            }
+            Step::Umount(spelled)
         } else if r < 20 {
             let p = *rng.pick(&points);
             Step::Chdir(spell(&mut rng, p))

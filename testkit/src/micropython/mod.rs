@@ -25,6 +25,7 @@ mod gen;
 mod oracle;
 
 pub use exec::{run_uvfs, Backend};
+
 pub use gen::{generate, generate_router, path_matrix, Rng, MATRIX_PATHS};
 pub use oracle::Oracle;
 
@@ -274,7 +275,23 @@ pub struct Outcome {
     pub tree: Vec<Value>,
     /// SHA-256 of each device after unmounting (hex), `null` for Posix.
     pub images: Vec<Value>,
+    /// What uvfs's side noticed about its own steps (step index and a note, such as
+    /// [`NOTE_RENAME_ONTO_ITSELF`]), for deviations whose effect shows only later.
+    pub notes: Vec<(usize, &'static str)>,
 }
+
+/// A note of [`run_uvfs`]: a `rename` succeeded and its source still exists, so it named one
+/// place twice (`rename(x, x)`, however spelled).
+pub const NOTE_RENAME_ONTO_ITSELF: &str = "rename onto itself";
+
+/// A note of [`run_uvfs`]: a `rename` was called (whatever it gave).
+pub const NOTE_RENAME: &str = "rename";
+
+/// A note of [`run_uvfs`]: a filesystem was mounted (or a mount was tried) read-only.
+pub const NOTE_MOUNTED_READONLY: &str = "mounted read-only";
+
+/// A note of [`run_uvfs`]: an `umount` closed files that were still open on it.
+pub const NOTE_UMOUNT_CLOSED_FILES: &str = "umount closed open files";
 
 impl Outcome {
     fn from_json(v: &Value) -> Result<Outcome, String> {
@@ -292,6 +309,7 @@ impl Outcome {
             closing: list("closing")?,
             tree: list("tree")?,
             images: list("images")?,
+            notes: Vec::new(),
         })
     }
 }
@@ -308,6 +326,10 @@ pub struct Deviation {
     /// Whether a first difference is this one: the kind, the step, uvfs's and MicroPython's
     /// result.
     pub matches: fn(Kind, &Step, &Value, &Value) -> bool,
+    /// A deviation whose effect shows only later: a difference after a step that uvfs noted
+    /// with this note (see [`Outcome::notes`]), on these kinds; a step's difference must also
+    /// pass `matches`, a difference in what is left at the end always counts.
+    pub after: Option<(&'static str, &'static [Kind])>,
 }
 
 /// The first difference between uvfs's outcome and MicroPython's.
@@ -339,13 +361,30 @@ pub enum Difference {
     Image(usize),
 }
 
-fn normalise_listing(step: &Step, v: &Value, host_order: bool) -> Value {
-    if !host_order || !matches!(step, Step::Listdir(_) | Step::Ilistdir(_)) {
-        return v.clone();
-    }
+/// On the host (a Posix filesystem in the sequence) listings come in the host's order and free
+/// space moves under both sides: listings are compared as sets, `statvfs` by its sizes only
+/// (`bsize`, `frsize`, `blocks`, `namemax`).
+fn normalise(step: &Step, v: &Value, host: bool) -> Value {
     let mut v = v.clone();
-    if let Some(Value::Array(items)) = v.get_mut(1) {
-        items.sort_by_key(|a| a.to_string());
+    if !host {
+        return v;
+    }
+    match step {
+        Step::Listdir(_) | Step::Ilistdir(_) => {
+            if let Some(Value::Array(items)) = v.get_mut(1) {
+                items.sort_by_key(|a| a.to_string());
+            }
+        }
+        Step::Statvfs(_) => {
+            if let Some(Value::Array(items)) = v.get_mut(1) {
+                for i in [3, 4, 5, 6, 7, 8] {
+                    if let Some(x) = items.get_mut(i) {
+                        *x = Value::Null;
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     v
 }
@@ -374,12 +413,17 @@ pub fn compare(
             .cloned()
             .unwrap_or(Value::Null);
         let (a, b) = (
-            normalise_listing(step, &ours, host_order),
-            normalise_listing(step, &theirs, host_order),
+            normalise(step, &ours, host_order),
+            normalise(step, &theirs, host_order),
         );
         if a != b {
             let kind = kind_of_step(index);
-            if let Some(d) = kept.iter().find(|d| (d.matches)(kind, step, &a, &b)) {
+            let noted = kept_after(kind, index, uvfs, kept);
+            if let Some(d) = noted
+                .into_iter()
+                .chain(kept.iter().filter(|d| d.after.is_none()))
+                .find(|d| (d.matches)(kind, step, &a, &b))
+            {
                 return Some(Difference::Kept {
                     index,
                     name: d.name,
@@ -393,7 +437,16 @@ pub fn compare(
             });
         }
     }
+    let kind = seq.fs.first().map(|f| f.kind).unwrap_or(Kind::Lfs2);
+    let end = seq.steps.len();
+    let kept_at_end = |_: ()| kept_after(kind, end, uvfs, kept).next();
     if uvfs.closing != micropython.closing {
+        if let Some(d) = kept_at_end(()) {
+            return Some(Difference::Kept {
+                index: end,
+                name: d.name,
+            });
+        }
         return Some(Difference::Closing(
             uvfs.closing.clone(),
             micropython.closing.clone(),
@@ -401,14 +454,40 @@ pub fn compare(
     }
     let (ta, tb) = (sorted_tree(&uvfs.tree), sorted_tree(&micropython.tree));
     if ta != tb {
+        if let Some(d) = kept_at_end(()) {
+            return Some(Difference::Kept {
+                index: end,
+                name: d.name,
+            });
+        }
         return Some(Difference::Tree(ta, tb));
     }
     for (i, spec) in seq.fs.iter().enumerate() {
         if spec.images_comparable() && uvfs.images.get(i) != micropython.images.get(i) {
+            if let Some(d) = kept_at_end(()) {
+                return Some(Difference::Kept {
+                    index: end,
+                    name: d.name,
+                });
+            }
             return Some(Difference::Image(i));
         }
     }
     None
+}
+
+/// The kept deviations whose noted step came at or before step `index`.
+fn kept_after<'d>(
+    kind: Kind,
+    index: usize,
+    uvfs: &'d Outcome,
+    kept: &'d [Deviation],
+) -> impl Iterator<Item = &'d Deviation> + 'd {
+    kept.iter().filter(move |d| {
+        d.after.is_some_and(|(note, kinds)| {
+            kinds.contains(&kind) && uvfs.notes.iter().any(|&(i, n)| i <= index && n == note)
+        })
+    })
 }
 
 /// Tally of a batch: sequences agreeing to the end, ending in a kept deviation, differing.
