@@ -3,7 +3,7 @@
 //! same backend, and every result, the tree left behind and (littlefs v2 without mtime) the
 //! device image are compared.
 //!
-//! `UVFS_MP_SEQUENCES=N` sets the number of random sequences per configuration (default 150),
+//! `UVFS_MP_SEQUENCES=N` sets the number of random sequences per configuration (default 300),
 //! `UVFS_MP_SEED` the first seed, `UVFS_MP_SHOW` how many differences are printed (12). Without the `micropython` command these tests say so and pass,
 //! except under `CI=true`, where they fail.
 
@@ -242,7 +242,7 @@ fn count() -> u64 {
     std::env::var("UVFS_MP_SEQUENCES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(150)
+        .unwrap_or(300)
 }
 
 fn first_seed() -> u64 {
@@ -352,24 +352,66 @@ fn matrix_posix() {
     matrix("Posix path matrix", FsSpec::posix());
 }
 
+/// Floors below the target where uvfs does not reach it yet (CONFORMANCE.md says why); a
+/// regression below them fails.
+const FAT_FLOOR: f64 = 60.0;
+const LFS1_FLOOR: f64 = 80.0;
+
+/// The share of random sequences that must agree to the end (kept deviations counted apart,
+/// as agreeing): the target.
+const TARGET: f64 = 99.0;
+
 #[test]
 fn random_lfs2_512() {
-    random("LFS2 512x128", FsSpec::lfs2(512, 128), 0.0);
+    random("LFS2 512x128", FsSpec::lfs2(512, 128), TARGET);
+}
+
+#[test]
+fn random_lfs2_4k_small_caches() {
+    let spec = FsSpec::lfs2(4096, 64)
+        .with("readsize", 16.into())
+        .with("progsize", 64.into())
+        .with("lookahead", 16.into());
+    random("LFS2 4096x64 r16/p64/l16", spec, TARGET);
+}
+
+#[test]
+fn random_lfs2_mtime() {
+    // With mtime the images differ by their timestamps: results and trees are compared.
+    random(
+        "LFS2 512x128 mtime",
+        FsSpec::lfs2(512, 128).with("mtime", true.into()),
+        TARGET,
+    );
 }
 
 #[test]
 fn random_lfs1_512() {
-    random("LFS1 512x128", FsSpec::lfs1(512, 128), 0.0);
+    random("LFS1 512x128", FsSpec::lfs1(512, 128), LFS1_FLOOR);
+}
+
+#[test]
+fn random_lfs1_4k() {
+    let spec = FsSpec::lfs1(4096, 64)
+        .with("readsize", 16.into())
+        .with("progsize", 64.into())
+        .with("lookahead", 64.into());
+    random("LFS1 4096x64 r16/p64/l64", spec, LFS1_FLOOR);
 }
 
 #[test]
 fn random_fat_512() {
-    random("FAT 512x256", FsSpec::fat(512, 256), 0.0);
+    random("FAT 512x256", FsSpec::fat(512, 256), FAT_FLOOR);
+}
+
+#[test]
+fn random_fat_4k() {
+    random("FAT 4096x200", FsSpec::fat(4096, 200), FAT_FLOOR);
 }
 
 #[test]
 fn random_posix() {
-    random("Posix", FsSpec::posix(), 0.0);
+    random("Posix", FsSpec::posix(), TARGET);
 }
 
 #[test]
@@ -387,5 +429,9 @@ fn random_router() {
         .map(|s| generate_router(s, &specs, 40))
         .collect();
     let t = tally(&oracle, "router", &seqs);
-    assert!(t.percent() >= 0.0);
+    assert!(
+        t.percent() >= TARGET,
+        "router: {:.1} % of sequences agree with MicroPython, below {TARGET} %",
+        t.percent()
+    );
 }

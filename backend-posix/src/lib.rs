@@ -446,6 +446,11 @@ impl Filesystem for VfsPosix {
         retry(|| self.host.stat(p)).map_err(io_err)
     }
 
+    /// The host's cwd is a directory: renaming it moves the cwd along.
+    fn cwd_follows_renames(&self) -> bool {
+        true
+    }
+
     /// MicroPython's `VfsPosix.chdir` is the host's `chdir`: its errno (`ENOTDIR` for a file).
     fn chdir(&mut self, p: &str) -> Result<()> {
         if self.stat(p)?.kind() == FileType::Dir {

@@ -137,6 +137,13 @@ pub trait Filesystem {
         }
     }
 
+    /// Whether the current directory is a directory rather than a name: after renaming it (or
+    /// a directory above it), `getcwd()` gives the new name (FatFs and the host keep a directory;
+    /// MicroPython's littlefs wrappers keep the old string, the default).
+    fn cwd_follows_renames(&self) -> bool {
+        false
+    }
+
     /// Makes every completed change durable.
     fn sync(&mut self) -> Result<()>;
 }

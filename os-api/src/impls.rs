@@ -149,6 +149,9 @@ mod boxed {
         fn chdir(&mut self, path: &str) -> Result<()> {
             (**self).chdir(path)
         }
+        fn cwd_follows_renames(&self) -> bool {
+            (**self).cwd_follows_renames()
+        }
     }
 
     #[deny(

@@ -709,14 +709,14 @@ impl Filesystem for MemFs {
             .children(from_dir)?
             .get(from_name)
             .ok_or(Errno::ENOENT)?;
-        // The source is looked up first (as littlefs and the kernel do); only a directory can
-        // be moved into itself.
-        if from != to && path::is_within(to, from) && self.is_dir(src)? {
-            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
-        }
         let Some((to_dir, to_name)) = self.parent_of(to)? else {
             return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
         };
+        // The source and the target's parent are looked up first (as littlefs and the kernel
+        // do); only a directory can be moved into itself.
+        if from != to && path::is_within(to, from) && self.is_dir(src)? {
+            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
+        }
         if from == to {
             return Ok(());
         }

@@ -452,7 +452,22 @@ impl Vfs {
         match (a, b) {
             (Target::Mounted { index, path: fp }, Target::Mounted { path: tp, .. }) => {
                 let (fp, tp) = (fp.into_owned(), tp.into_owned());
-                self.mounts[index].fs.rename(&fp, &tp)
+                let m = &mut self.mounts[index];
+                m.fs.rename(&fp, &tp)?;
+                // A backend whose cwd is a directory (FatFs, the host) follows it to its new name.
+                if m.fs.cwd_follows_renames() {
+                    if let (Ok(f), Ok(t)) = (
+                        uvfs_os_api::path::normalize(&fp),
+                        uvfs_os_api::path::normalize(&tp),
+                    ) {
+                        if let Some(rest) = m.cwd.strip_prefix(f.path.as_str()) {
+                            if f.path != "/" && (rest.is_empty() || rest.starts_with('/')) {
+                                m.cwd = alloc::format!("{}{rest}", t.path);
+                            }
+                        }
+                    }
+                }
+                Ok(())
             }
             (Target::NoDevice, _) => Err(Errno::ENODEV.into()),
             _ => Err(Errno::EPERM.into()),

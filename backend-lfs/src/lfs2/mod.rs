@@ -406,6 +406,10 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
         }
         // littlefs looks the source up first: its errors come before the target's.
         let from = &self.existing(from)?;
+        if from == "/" {
+            // littlefs 2.11 refuses to move the root before it reads the target.
+            return Err(Errno::EINVAL.with_detail("cannot rename the root"));
+        }
         let source_is_dir = self.engine.stat(from)?.kind == uvfs_os_api::FileType::Dir;
         let to: &Cow<'_, str> = &if paths::plain(to) {
             Cow::Borrowed(to)
@@ -424,7 +428,13 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
         let lexical = |p: &str| path::normalize(p).ok().map(|n| n.path);
         if let (true, Some(f), Some(t)) = (source_is_dir, lexical(from), lexical(to)) {
             if f != t && path::is_within(&t, &f) {
-                // littlefs would move the directory into itself and lose it.
+                // The target's parent must be there first (littlefs's ENOENT/ENOTDIR come
+                // before the move); then littlefs would move the directory into itself and
+                // lose it.
+                let parent = path::split_last(&t).map_or("/", |(parent, _)| parent);
+                if self.engine.stat(parent)?.kind != uvfs_os_api::FileType::Dir {
+                    return Err(Errno::ENOTDIR.into());
+                }
                 return Err(Errno::EINVAL.with_detail("rename into its own subtree"));
             }
         }

@@ -181,6 +181,7 @@ pub fn generate_router(seed: u64, specs: &[FsSpec], len: usize) -> Sequence {
     let mut rng = Rng::new(seed);
     let points = ["/t", "/u", "/t/n", "/"];
     let mut mounted: Vec<(usize, &str)> = Vec::new();
+    let mut tainted: Vec<usize> = Vec::new();
     let mut steps = vec![Step::Mount(0, "/t".into(), false)];
     mounted.push((0, "/t"));
     let mut opens = 0;
@@ -194,22 +195,28 @@ pub fn generate_router(seed: u64, specs: &[FsSpec], len: usize) -> Sequence {
     while steps.len() < len {
         let r = rng.below(100);
         let step = if r < 8 {
-            // Mount a filesystem that is not mounted, somewhere.
+            // Mount a filesystem that is not mounted, somewhere. The generator follows
+            // MicroPython's rules to know which filesystems stay free: a mount point in use, or
+            // inside a mount other than `/`, is refused. A second filesystem at `/` is mounted by
+            // MicroPython but refused by uvfs: that one is never mounted again (MicroPython would
+            // then hold one object at two mount points, which uvfs's ownership cannot).
             let free: Vec<usize> = (0..specs.len())
-                .filter(|i| !mounted.iter().any(|(m, _)| m == i))
+                .filter(|i| !mounted.iter().any(|(m, _)| m == i) && !tainted.contains(i))
                 .collect();
             if free.is_empty() {
                 continue;
             }
             let i = *rng.pick(&free);
             let p = *rng.pick(&points);
-            if mounted.iter().any(|(_, q)| *q == p) {
-                // Busy: MicroPython refuses, and the filesystem object stays free.
-                Step::Mount(i, p.into(), rng.chance(30))
-            } else {
+            let inside = |q: &str| {
+                q != "/" && (p == q || p.strip_prefix(q).is_some_and(|r| r.starts_with('/')))
+            };
+            if p == "/" && mounted.iter().any(|(_, q)| *q == "/") {
+                tainted.push(i);
+            } else if !mounted.iter().any(|(_, q)| *q == p || inside(q)) {
                 mounted.push((i, p));
-                Step::Mount(i, p.into(), rng.chance(30))
             }
+            Step::Mount(i, p.into(), rng.chance(30))
         } else if r < 13 {
             let p = *rng.pick(&points);
             let spelled = spell(&mut rng, p);
