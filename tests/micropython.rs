@@ -16,11 +16,11 @@ use uvfs::lfs::lfs2::{Lfs2Config, VfsLfs2};
 use uvfs::posix::VfsPosix;
 use uvfs::RamDisk;
 use uvfs_testkit::micropython::{
-    compare, generate, generate_router, path_matrix, run_uvfs, Backend, Deviation, Difference,
-    FsSpec, Kind, Oracle, Sequence, Step, Tally, NOTE_MOUNTED_READONLY, NOTE_RENAME,
+    compare, generate, generate_router, path_matrix, profile_cases, run_uvfs, Backend, Deviation,
+    Difference, FsSpec, Kind, Oracle, Sequence, Step, Tally, NOTE_MOUNTED_READONLY, NOTE_RENAME,
     NOTE_RENAME_ONTO_ITSELF, NOTE_UMOUNT_CLOSED_FILES,
 };
-use uvfs_testkit::SharedDevice;
+use uvfs_testkit::{MemFs, Profile, SharedDevice};
 
 /// A formatted uvfs filesystem for `spec`, on a RAM device like the runner's.
 fn make(spec: &FsSpec, root: Option<PathBuf>) -> Backend {
@@ -330,6 +330,49 @@ fn matrix(label: &str, spec: FsSpec) {
         t.differ.len(),
         t.total
     );
+}
+
+/// The profile tables (`uvfs_testkit::profile`), which `MemFs` follows as a stand-in for each
+/// backend in the differential tests, against MicroPython: every situation of the table on
+/// `MemFs` with the backend's profile gives what the real backend gives under MicroPython.
+#[test]
+fn profile_tables_match_micropython() {
+    let Some(oracle) = Oracle::for_tests() else {
+        return;
+    };
+    for (spec, profile) in [
+        (FsSpec::fat(512, 256), Profile::Fat),
+        (FsSpec::lfs1(512, 128), Profile::Lfs1),
+        (FsSpec::lfs2(512, 128), Profile::Lfs2),
+        (FsSpec::posix(), Profile::Posix),
+    ] {
+        let seqs = profile_cases(&spec);
+        let theirs = oracle.run(&seqs).expect("micropython runs the sequences");
+        let scratch = tempfile::tempdir().unwrap();
+        let mut t = Tally::default();
+        for (i, (seq, mp)) in seqs.iter().zip(&theirs).enumerate() {
+            let ours = run_uvfs(seq, scratch.path(), &format!("memfs{i}"), &mut |_, _| {
+                Backend {
+                    fs: Box::new(MemFs::with_profile(profile)),
+                    image: None,
+                }
+            })
+            .unwrap();
+            t.add(i, compare(seq, &ours, mp, KEPT));
+        }
+        for (i, d) in &t.differ {
+            eprintln!(
+                "{profile:?} case {i}: {d:?}\n    {}",
+                context(&seqs[*i], seqs[*i].steps.len())
+            );
+        }
+        assert!(
+            t.differ.is_empty(),
+            "{profile:?}: {} of {} profile situations differ from MicroPython",
+            t.differ.len(),
+            t.total
+        );
+    }
 }
 
 #[test]

@@ -339,11 +339,12 @@ impl Shell {
                 }
             }
             ("umount", [point]) => {
-                let norm = uvfs::vfs_core::path::normalize_mount_point(point, &self.os.getcwd());
-                let index = norm
-                    .ok()
-                    .and_then(|n| self.images.iter().position(|i| i.point == n));
-                match self.os.umount(point) {
+                // The shell takes `umount flash/` or a relative spelling; the router wants the
+                // mount point exactly as its table has it.
+                let norm = uvfs::vfs_core::path::normalize_mount_point(point, &self.os.getcwd())
+                    .unwrap_or_else(|_| (*point).to_owned());
+                let index = self.images.iter().position(|i| i.point == norm);
+                match self.os.umount(&norm) {
                     Ok(_) => {
                         if let Some(i) = index {
                             if let Err(e) = self.save(i) {

@@ -369,3 +369,92 @@ pub fn path_matrix(fs: &FsSpec) -> Vec<Sequence> {
     }
     out
 }
+
+/// The situations of [`crate::profile`]'s table, each a sequence of its own on a fresh
+/// filesystem at `/t` holding `/f` (1 byte), `/d`, `/d/e` and `/d/g` (2 bytes), with plainly
+/// spelled paths: which errno each backend gives for a directory opened as a file, a file used
+/// as a directory, removing the wrong kind, renaming over each kind, reading a file opened for
+/// writing, where appending writes. Run against MicroPython and against `MemFs` with the
+/// backend's profile, they check the profile tables.
+pub fn profile_cases(fs: &FsSpec) -> Vec<Sequence> {
+    let setup = || {
+        vec![
+            Step::Mount(0, MOUNT.into(), false),
+            Step::Mkdir("/t/d".into()),
+            Step::Mkdir("/t/d/e".into()),
+            Step::Open("/t/f".into(), "w".into()),
+            Step::Write(0, "x".into()),
+            Step::Close(0),
+            Step::Open("/t/d/g".into(), "w".into()),
+            Step::Write(1, "yy".into()),
+            Step::Close(1),
+        ]
+    };
+    let mut cases: Vec<Vec<Step>> = Vec::new();
+    for mode in ["r", "r+", "w", "a", "w+", "a+", "x"] {
+        cases.push(vec![Step::Open("/t/d".into(), mode.into())]);
+        cases.push(vec![Step::Open("/t/f/x".into(), mode.into())]);
+    }
+    cases.extend([
+        vec![Step::Ilistdir("/t/f".into())],
+        vec![Step::Stat("/t/f/x".into())],
+        vec![Step::Mkdir("/t/d".into())],
+        vec![Step::Mkdir("/t/m/x".into())],
+        vec![Step::Mkdir("/t/f/x".into())],
+        vec![Step::Remove("/t/d/e".into())],
+        vec![Step::Remove("/t/m".into())],
+        vec![Step::Rmdir("/t/f".into())],
+        vec![Step::Rmdir("/t/d".into())],
+        vec![Step::Rmdir("/t/m".into())],
+        vec![Step::Rename("/t/d/g".into(), "/t/f".into())],
+        vec![Step::Rename("/t/f".into(), "/t/d".into())],
+        vec![Step::Rename("/t/d".into(), "/t/f".into())],
+        vec![Step::Rename("/t/d/e".into(), "/t/m".into())],
+        vec![
+            Step::Mkdir("/t/n".into()),
+            Step::Rename("/t/d".into(), "/t/n".into()),
+        ],
+        vec![Step::Rename("/t/d/e".into(), "/t/d".into())],
+        vec![Step::Rename("/t/m".into(), "/t/z".into())],
+        vec![Step::Rename("/t/f".into(), "/t/m/z".into())],
+        vec![Step::Chdir("/t/f".into())],
+        vec![Step::Chdir("/t/m".into())],
+        vec![Step::Open("/t/m".into(), "r".into())],
+        vec![Step::Open("/t/f".into(), "x".into())],
+        vec![Step::Open("/t/f".into(), "w".into()), Step::Read(2, 1)],
+        vec![Step::Open("/t/f".into(), "a".into()), Step::Read(2, 1)],
+        vec![
+            Step::Open("/t/f".into(), "r".into()),
+            Step::Write(2, "z".into()),
+        ],
+        vec![Step::Open("/t/f".into(), "a".into()), Step::Tell(2)],
+        vec![Step::Open("/t/f".into(), "a+".into()), Step::Tell(2)],
+        vec![
+            Step::Open("/t/f".into(), "a".into()),
+            Step::Seek(2, 10, 0),
+            Step::Write(2, "z".into()),
+            Step::Tell(2),
+        ],
+        vec![
+            Step::Open("/t/f".into(), "a+".into()),
+            Step::Seek(2, 0, 0),
+            Step::Write(2, "z".into()),
+            Step::Tell(2),
+        ],
+        vec![Step::Stat("/t/d".into()), Step::Stat("/t/f".into())],
+        vec![Step::Ilistdir("/t".into()), Step::Ilistdir("/t/d".into())],
+    ]);
+    cases
+        .into_iter()
+        .map(|case| {
+            let mut steps = setup();
+            steps.extend(case);
+            steps.push(Step::Ilistdir("/t".into()));
+            steps.push(Step::Ilistdir("/t/d".into()));
+            Sequence {
+                fs: vec![fs.clone()],
+                steps,
+            }
+        })
+        .collect()
+}

