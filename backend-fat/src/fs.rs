@@ -901,6 +901,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 let name = name.clone();
                 self.check_room(r.parent(), &name, 0)?;
                 let parent = r.parent_path();
+                let g = self.mounted()?.g.clone();
+                let slot = dir::fatfs_slot(&mut self.disk, &g, r.parent(), &name)?;
                 self.with_fatfs(|fs| {
                     let root = fs.root_dir();
                     let dir = if parent.is_empty() {
@@ -910,7 +912,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                     };
                     dir.create_file(&name).map(drop)
                 })?;
-                let g = self.mounted()?.g.clone();
+                dir::place_like_fatfs(&mut self.disk, &g, r.parent(), &name, slot)?;
                 dir::find(&mut self.disk, &g, r.parent(), &name)?
                     .ok_or(Error::bug("bug: created file not found"))?
             }
@@ -1117,6 +1119,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         let name = name.clone();
         self.check_room(r.parent(), &name, 1)?;
         let parent = r.parent_path();
+        let g = self.mounted()?.g.clone();
+        let slot = dir::fatfs_slot(&mut self.disk, &g, r.parent(), &name)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             let dir = if parent.is_empty() {
@@ -1126,7 +1130,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             };
             dir.create_dir(&name).map(drop)
         })?;
-        let g = self.mounted()?.g.clone();
+        dir::place_like_fatfs(&mut self.disk, &g, r.parent(), &name, slot)?;
         let e = dir::find(&mut self.disk, &g, r.parent(), &name)?
             .ok_or(Error::bug("bug: new directory not found"))?;
         dir::fix_new_dir(
@@ -1229,10 +1233,15 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         // After a replaced file is gone: also checks the whole destination directory's chain,
         // which fatfs walks to its end.
         self.check_room(dst.parent(), &dst_name, 0)?;
+        let g = self.mounted()?.g.clone();
+        // FatFs registers the new name first (the old entry still in place), then deletes the
+        // old one; fatfs does it the other way round.
+        let slot = dir::fatfs_slot(&mut self.disk, &g, dst.parent(), &dst_name)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             root.rename(&src_path, &root, &dst_path)
         })?;
+        dir::place_like_fatfs(&mut self.disk, &g, dst.parent(), &dst_name, slot)?;
         // A directory that changed parents must point its `..` at the new one.
         if src_entry.is_dir() && dst.parent() != src_parent {
             let g = self.mounted()?.g.clone();

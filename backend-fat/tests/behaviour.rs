@@ -497,3 +497,44 @@ fn append_starts_at_the_end_and_writes_past_it_where_sought() {
     }
     assert_fsck_clean(&image_of(fs));
 }
+
+/// New entries go where FatFs's `dir_register` puts them: the first run of free slots large
+/// enough (one slot for a plain 8.3 name, else its long-name entries too), and a rename
+/// registers the new name before it frees the old one. Oracle (`micropython` v1.29,
+/// `vfs.VfsFat`), listing `/t` after each line:
+/// `rename /t/d/e /t/z` → d f z; `rename /t/f /t/g` → d z g; `remove /t/z; mkdir /t/a` →
+/// d a g; `create "Long Name.txt"; remove g; create b; create c` → d a b c "Long Name.txt";
+/// `rename /t/a "/t/Another long one"` → d b c "Long Name.txt" "Another long one".
+#[test]
+fn new_entries_take_the_slots_fatfs_gives_them() {
+    let mut fs = fresh(512);
+    let names = |fs: &mut VfsFat<RamDisk>| -> Vec<String> {
+        listing(fs, "/t")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect()
+    };
+    fs.mkdir("/t").unwrap();
+    fs.mkdir("/t/d").unwrap();
+    write_file(&mut fs, "/t/d/e", b"").unwrap();
+    write_file(&mut fs, "/t/f", b"").unwrap();
+    fs.rename("/t/d/e", "/t/z").unwrap();
+    assert_eq!(names(&mut fs), ["d", "f", "z"]);
+    fs.rename("/t/f", "/t/g").unwrap();
+    assert_eq!(names(&mut fs), ["d", "z", "g"]);
+    fs.remove("/t/z").unwrap();
+    fs.mkdir("/t/a").unwrap();
+    assert_eq!(names(&mut fs), ["d", "a", "g"]);
+    write_file(&mut fs, "/t/Long Name.txt", b"").unwrap();
+    fs.remove("/t/g").unwrap();
+    write_file(&mut fs, "/t/b", b"").unwrap();
+    write_file(&mut fs, "/t/c", b"").unwrap();
+    assert_eq!(names(&mut fs), ["d", "a", "b", "c", "Long Name.txt"]);
+    fs.rename("/t/a", "/t/Another long one").unwrap();
+    assert_eq!(
+        names(&mut fs),
+        ["d", "b", "c", "Long Name.txt", "Another long one"]
+    );
+    assert_fsck_clean(&image_of(fs));
+}
