@@ -358,6 +358,194 @@ pub(crate) fn missing_slots<D: BlockDevice>(
     Ok(needed.saturating_sub(total - from))
 }
 
+/// The byte offset of every 32-byte slot of `dir`, in directory order.
+fn slots<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Result<Vec<u64>> {
+    let mut runs = Vec::new();
+    match dir {
+        DirLoc::Root => runs.push(g.root_region()),
+        DirLoc::Chain(first) => {
+            fat::walk(disk, g, first, |c| {
+                runs.push((g.cluster_offset(c), u64::from(g.cluster_size())));
+                Ok(())
+            })?;
+        }
+    }
+    Ok(runs
+        .into_iter()
+        .flat_map(|(start, len)| (start..start + len).step_by(32))
+        .collect())
+}
+
+/// The 8.3 entry FatFs (`create_name`) stores `name` as without any long-name entry, with its
+/// lower-case flags (byte 12): `None` when FatFs needs long-name entries for it (too long for
+/// 8.3, a leading dot or space, spaces or extra dots, `+,;=[]`, bytes over 0x7F, or mixed case
+/// within the base name or the extension).
+pub(crate) fn plain_short_name(name: &str) -> Option<([u8; 11], u8)> {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() || bytes[0] == b'.' || bytes[0] == b' ' {
+        return None;
+    }
+    let (base, ext) = match name.rfind('.') {
+        Some(i) => (&bytes[..i], &bytes[i + 1..]),
+        None => (bytes, &[][..]),
+    };
+    if base.is_empty() || base.len() > 8 || ext.len() > 3 {
+        return None;
+    }
+    let mut short = [b' '; 11];
+    let mut case = 0u8;
+    for (part, at, flag) in [(base, 0usize, 0x08u8), (ext, 8, 0x10)] {
+        let (mut upper, mut lower) = (false, false);
+        for (i, &b) in part.iter().enumerate() {
+            if b >= 0x80 || b <= b' ' || b == b'.' || b"+,;=[]".contains(&b) {
+                return None;
+            }
+            upper |= b.is_ascii_uppercase();
+            lower |= b.is_ascii_lowercase();
+            short[at + i] = b.to_ascii_uppercase();
+        }
+        if upper && lower {
+            return None;
+        }
+        if lower {
+            case |= flag;
+        }
+    }
+    Some((short, case))
+}
+
+/// How many slots FatFs's `dir_register` takes for `name`: one for a plain 8.3 name (see
+/// [`plain_short_name`]), else its long-name entries and the 8.3 entry.
+fn fatfs_slot_count(name: &str) -> usize {
+    match plain_short_name(name) {
+        Some(_) => 1,
+        None => name.encode_utf16().count().div_ceil(13) + 1,
+    }
+}
+
+/// The index of the first run of `n` free slots (deleted or never used, FatFs's `dir_alloc`)
+/// among `slots`, from the start.
+fn first_free_run<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    slots: &[u64],
+    n: usize,
+    skip: &[usize],
+) -> Result<Option<usize>> {
+    let (mut start, mut len) = (0usize, 0usize);
+    let mut b = [0u8; 1];
+    for (i, &at) in slots.iter().enumerate() {
+        disk.read_at(at, &mut b)?;
+        let free = (b[0] == 0 || b[0] == 0xE5) && !skip.contains(&i);
+        if !free {
+            len = 0;
+            continue;
+        }
+        if len == 0 {
+            start = i;
+        }
+        len += 1;
+        if len == n {
+            return Ok(Some(start));
+        }
+    }
+    Ok(None)
+}
+
+/// Where FatFs's `dir_register` would put a new entry for `name` in `dir` as it is now: the
+/// slot index of the first run of free slots large enough. `None` when the directory would
+/// have to grow. Call it before the change (a rename's old entry still in place, as FatFs
+/// registers the new name before it deletes the old one).
+pub(crate) fn fatfs_slot<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    name: &str,
+) -> Result<Option<usize>> {
+    let all = slots(disk, g, dir)?;
+    first_free_run(disk, &all, fatfs_slot_count(name), &[])
+}
+
+/// Moves the entry fatfs just wrote for `name` in `dir` to where FatFs would have put it
+/// (`target`, from [`fatfs_slot`] before the change; `None`: the first run of free slots now),
+/// and stores a plain 8.3 name without long-name entries, as FatFs does. fatfs 0.3 always
+/// writes long-name entries and, in a rename, frees the old entry first; FatFs's order is what
+/// MicroPython's listings show. Entries fatfs gave an 8.3 alias other than the name itself are
+/// left where fatfs put them.
+pub(crate) fn place_like_fatfs<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+    name: &str,
+    target: Option<usize>,
+) -> Result<()> {
+    let Some(e) = find(disk, g, dir, name)? else {
+        return Err(Error::bug("bug: new entry not found"));
+    };
+    let all = slots(disk, g, dir)?;
+    let Some(k) = all.iter().position(|&at| at == e.offset) else {
+        return Err(Error::bug("bug: entry outside its directory"));
+    };
+    let lfn = match &e.long {
+        Some(l) => l.encode_utf16().count().div_ceil(13),
+        None => 0,
+    };
+    if lfn > k {
+        return Err(corrupt("long name entries before the directory"));
+    }
+    let mut sfn = [0u8; 32];
+    disk.read_at(e.offset, &mut sfn)?;
+    let mut entries = Vec::new();
+    match plain_short_name(name) {
+        Some((short, case)) => {
+            if short != e.short {
+                return Ok(());
+            }
+            sfn[12] = (sfn[12] & !0x18) | case;
+            entries.push(sfn);
+        }
+        None => {
+            for &at in &all[k - lfn..k] {
+                let mut l = [0u8; 32];
+                disk.read_at(at, &mut l)?;
+                entries.push(l);
+            }
+            entries.push(sfn);
+        }
+    }
+    let old: Vec<usize> = (k - lfn..=k).collect();
+    let to = match target {
+        Some(t) => Some(t),
+        None => first_free_run(disk, &all, entries.len(), &old)?,
+    };
+    let Some(to) = to else { return Ok(()) };
+    if to == k - lfn && entries.len() == old.len() {
+        return Ok(());
+    }
+    if to + entries.len() > all.len() {
+        return Ok(());
+    }
+    // Freed slots at the end of the used part go back to never used, as if fatfs had never
+    // written them (only when the entry moves before them: an end marker ends the listing).
+    let last = k + 1;
+    let mut after = [0u8; 1];
+    if last < all.len() {
+        disk.read_at(all[last], &mut after)?;
+    }
+    let at_end = last == all.len() || after[0] == 0;
+    let free = if at_end && to + entries.len() <= k - lfn {
+        0
+    } else {
+        0xE5
+    };
+    for &i in &old {
+        disk.write_at(all[i], &[free])?;
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        disk.write_at(all[to + i], entry)?;
+    }
+    Ok(())
+}
+
 /// The first entry of `dir` that `name` names (dot entries never match).
 pub(crate) fn find<D: BlockDevice>(
     disk: &mut Disk<D>,

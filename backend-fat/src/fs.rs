@@ -658,12 +658,11 @@ impl<D: BlockDevice> VfsFat<D> {
         Ok(())
     }
 
+    /// What `stat` and listings show for an entry: what its directory entry says, as FatFs's
+    /// `f_stat` and `f_readdir` read it. An open file's entry is rewritten when it is flushed
+    /// or closed (FatFs's `f_sync`), so until then it shows the size it had then.
     fn entry_stat(&self, e: &RawEntry) -> Stat {
-        let size = match (&self.state, e.is_dir()) {
-            (_, true) => 0,
-            (Some(st), false) => st.nodes.get(&e.offset).map_or(e.size, |n| n.size),
-            (None, false) => e.size,
-        };
+        let size = if e.is_dir() { 0 } else { e.size };
         let t = time::from_fat(e.mdate, e.mtime);
         Stat {
             mode: if e.is_dir() { 0x4000 } else { 0x8000 },
@@ -902,6 +901,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                 let name = name.clone();
                 self.check_room(r.parent(), &name, 0)?;
                 let parent = r.parent_path();
+                let g = self.mounted()?.g.clone();
+                let slot = dir::fatfs_slot(&mut self.disk, &g, r.parent(), &name)?;
                 self.with_fatfs(|fs| {
                     let root = fs.root_dir();
                     let dir = if parent.is_empty() {
@@ -911,7 +912,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
                     };
                     dir.create_file(&name).map(drop)
                 })?;
-                let g = self.mounted()?.g.clone();
+                dir::place_like_fatfs(&mut self.disk, &g, r.parent(), &name, slot)?;
                 dir::find(&mut self.disk, &g, r.parent(), &name)?
                     .ok_or(Error::bug("bug: created file not found"))?
             }
@@ -934,7 +935,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             cursor: None,
         });
         if mode.truncate {
-            if let Err(e) = self.shrink(fh, 0) {
+            // FatFs's f_open with FA_CREATE_ALWAYS empties the directory entry at once.
+            if let Err(e) = self
+                .shrink(fh, 0)
+                .and_then(|()| self.write_node(entry.offset))
+            {
                 let _ = self.close(fh);
                 return Err(e);
             }
@@ -961,7 +966,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         let st = self.state.as_mut().ok_or(Error::from(Errno::ENODEV))?;
         let file = st.files.get_mut(fh)?;
         if !file.mode.read {
-            return Err(Errno::EBADF.into());
+            // FatFs's f_read: FR_DENIED, which MicroPython reports as EACCES.
+            return Err(Errno::EACCES.with_detail("file not open for reading"));
         }
         let node = st
             .nodes
@@ -998,7 +1004,10 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         if data.is_empty() {
             return Ok(0);
         }
-        let pos = if mode.append { size } else { pos };
+        // Append mode: at the end, except at a position past the end (after a seek), where
+        // FatFs writes (it has no O_APPEND; FA_OPEN_APPEND only starts at the end). The gap
+        // reads as zeros here (FatFs leaves whatever the clusters held).
+        let pos = if mode.append && pos < size { size } else { pos };
         let max = u64::from(u32::MAX);
         if pos >= max {
             return Err(Errno::EFBIG.into());
@@ -1110,6 +1119,8 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         let name = name.clone();
         self.check_room(r.parent(), &name, 1)?;
         let parent = r.parent_path();
+        let g = self.mounted()?.g.clone();
+        let slot = dir::fatfs_slot(&mut self.disk, &g, r.parent(), &name)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             let dir = if parent.is_empty() {
@@ -1119,7 +1130,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
             };
             dir.create_dir(&name).map(drop)
         })?;
-        let g = self.mounted()?.g.clone();
+        dir::place_like_fatfs(&mut self.disk, &g, r.parent(), &name, slot)?;
         let e = dir::find(&mut self.disk, &g, r.parent(), &name)?
             .ok_or(Error::bug("bug: new directory not found"))?;
         dir::fix_new_dir(
@@ -1222,10 +1233,15 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         // After a replaced file is gone: also checks the whole destination directory's chain,
         // which fatfs walks to its end.
         self.check_room(dst.parent(), &dst_name, 0)?;
+        let g = self.mounted()?.g.clone();
+        // FatFs registers the new name first (the old entry still in place), then deletes the
+        // old one; fatfs does it the other way round.
+        let slot = dir::fatfs_slot(&mut self.disk, &g, dst.parent(), &dst_name)?;
         self.with_fatfs(|fs| {
             let root = fs.root_dir();
             root.rename(&src_path, &root, &dst_path)
         })?;
+        dir::place_like_fatfs(&mut self.disk, &g, dst.parent(), &dst_name, slot)?;
         // A directory that changed parents must point its `..` at the new one.
         if src_entry.is_dir() && dst.parent() != src_parent {
             let g = self.mounted()?.g.clone();

@@ -2,7 +2,7 @@ use uvfs_backend_fat::{FatType, FormatOptions, VfsFat};
 use uvfs_os_api::{Errno, FileHandle, Filesystem, FixedTime, OpenMode, SeekFrom, Timestamp};
 use uvfs_vfs_core::RamDisk;
 
-use crate::support::{assert_errno, assert_fsck_clean, pattern, read_file, write_file};
+use crate::support::{assert_errno, assert_fsck_clean, listing, pattern, read_file, write_file};
 
 fn fresh(blocks: u32) -> VfsFat<RamDisk> {
     let mut fs = VfsFat::new(RamDisk::new(512, blocks)).unwrap();
@@ -433,4 +433,108 @@ fn mkfs_never_panics_on_small_devices() {
             }
         }
     }
+}
+
+/// The size of an entry in `stat` and listings (oracle: `micropython` v1.29, `vfs.VfsFat` on a
+/// RAM device) is what its directory entry says: FatFs writes the entry at `f_sync` (flush,
+/// close), and empties it at once when `"w"` opens an existing file.
+/// Measured: `open("/e","a+b"); write(100 bytes)` lists `("e", 0)`, `stat` size 0; after
+/// `flush` 100; after 50 more bytes still 100; after `close` 150; `open("/e","w")` lists 0.
+#[test]
+fn sizes_in_listings_are_those_of_the_directory_entry() {
+    let mut fs = fresh(512);
+    let size_of = |fs: &mut VfsFat<RamDisk>, name: &str| {
+        let l = listing(fs, "/").unwrap();
+        let listed = l.iter().find(|e| e.0 == name).unwrap().2;
+        assert_eq!(fs.stat(&format!("/{name}")).unwrap().size, listed);
+        listed
+    };
+    let f = fs.open("/e", OpenMode::parse("a+").unwrap()).unwrap();
+    fs.write(f, &[b'x'; 100]).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 0);
+    fs.flush(f).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 100);
+    fs.write(f, &[b'y'; 50]).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 100);
+    fs.close(f).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 150);
+    let f = fs.open("/e", OpenMode::WRITE).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 0);
+    fs.close(f).unwrap();
+    assert_eq!(size_of(&mut fs, "e"), 0);
+    assert_fsck_clean(&image_of(fs));
+}
+
+/// Reading through a file opened only for writing is FatFs's `FR_DENIED`: `EACCES` under
+/// MicroPython (oracle: `f.read(1)` on `"w"` and `"a"` handles raises `OSError(13)`).
+#[test]
+fn reading_a_write_only_file_is_eacces() {
+    let mut fs = fresh(512);
+    let mut buf = [0u8; 4];
+    for mode in ["w", "a"] {
+        let f = fs.open("/a", OpenMode::parse(mode).unwrap()).unwrap();
+        assert_errno(fs.read(f, &mut buf), Errno::EACCES);
+        fs.close(f).unwrap();
+    }
+}
+
+/// Append mode (oracle: a 3-byte file opened `"a"` or `"a+"` has `tell() == 3`; after
+/// `seek(10)` a write goes at 10 and the file has 11 bytes). FatFs leaves stale bytes in the
+/// gap; uvfs writes zeros.
+#[test]
+fn append_starts_at_the_end_and_writes_past_it_where_sought() {
+    let mut fs = fresh(512);
+    for mode in ["a", "a+"] {
+        write_file(&mut fs, "/a", b"abc").unwrap();
+        let f = fs.open("/a", OpenMode::parse(mode).unwrap()).unwrap();
+        assert_eq!(fs.seek(f, SeekFrom::Current(0)).unwrap(), 3, "{mode}");
+        assert_eq!(fs.seek(f, SeekFrom::Start(10)).unwrap(), 10);
+        assert_eq!(fs.write(f, b"Z").unwrap(), 1);
+        assert_eq!(fs.seek(f, SeekFrom::Current(0)).unwrap(), 11);
+        fs.close(f).unwrap();
+        assert_eq!(fs.stat("/a").unwrap().size, 11);
+        assert_eq!(read_file(&mut fs, "/a").unwrap(), b"abc\0\0\0\0\0\0\0Z");
+    }
+    assert_fsck_clean(&image_of(fs));
+}
+
+/// New entries go where FatFs's `dir_register` puts them: the first run of free slots large
+/// enough (one slot for a plain 8.3 name, else its long-name entries too), and a rename
+/// registers the new name before it frees the old one. Oracle (`micropython` v1.29,
+/// `vfs.VfsFat`), listing `/t` after each line:
+/// `rename /t/d/e /t/z` → d f z; `rename /t/f /t/g` → d z g; `remove /t/z; mkdir /t/a` →
+/// d a g; `create "Long Name.txt"; remove g; create b; create c` → d a b c "Long Name.txt";
+/// `rename /t/a "/t/Another long one"` → d b c "Long Name.txt" "Another long one".
+#[test]
+fn new_entries_take_the_slots_fatfs_gives_them() {
+    let mut fs = fresh(512);
+    let names = |fs: &mut VfsFat<RamDisk>| -> Vec<String> {
+        listing(fs, "/t")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect()
+    };
+    fs.mkdir("/t").unwrap();
+    fs.mkdir("/t/d").unwrap();
+    write_file(&mut fs, "/t/d/e", b"").unwrap();
+    write_file(&mut fs, "/t/f", b"").unwrap();
+    fs.rename("/t/d/e", "/t/z").unwrap();
+    assert_eq!(names(&mut fs), ["d", "f", "z"]);
+    fs.rename("/t/f", "/t/g").unwrap();
+    assert_eq!(names(&mut fs), ["d", "z", "g"]);
+    fs.remove("/t/z").unwrap();
+    fs.mkdir("/t/a").unwrap();
+    assert_eq!(names(&mut fs), ["d", "a", "g"]);
+    write_file(&mut fs, "/t/Long Name.txt", b"").unwrap();
+    fs.remove("/t/g").unwrap();
+    write_file(&mut fs, "/t/b", b"").unwrap();
+    write_file(&mut fs, "/t/c", b"").unwrap();
+    assert_eq!(names(&mut fs), ["d", "a", "b", "c", "Long Name.txt"]);
+    fs.rename("/t/a", "/t/Another long one").unwrap();
+    assert_eq!(
+        names(&mut fs),
+        ["d", "b", "c", "Long Name.txt", "Another long one"]
+    );
+    assert_fsck_clean(&image_of(fs));
 }
