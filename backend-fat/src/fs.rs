@@ -999,15 +999,15 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn write(&mut self, fh: FileHandle, data: &[u8]) -> Result<usize> {
         let (pos, mode, size, _) = self.file_state(fh)?;
         if !mode.write {
-            return Err(Errno::EBADF.into());
+            // FatFs's f_write: FR_DENIED, which MicroPython reports as EACCES.
+            return Err(Errno::EACCES.with_detail("file not open for writing"));
         }
         if data.is_empty() {
             return Ok(0);
         }
-        // Append mode: at the end, except at a position past the end (after a seek), where
-        // FatFs writes (it has no O_APPEND; FA_OPEN_APPEND only starts at the end). The gap
-        // reads as zeros here (FatFs leaves whatever the clusters held).
-        let pos = if mode.append && pos < size { size } else { pos };
+        // Append mode only starts at the end (FatFs's FA_OPEN_APPEND; it has no O_APPEND):
+        // after a seek a write goes at the position. A gap past the end reads as zeros here
+        // (FatFs leaves whatever the clusters held).
         let max = u64::from(u32::MAX);
         if pos >= max {
             return Err(Errno::EFBIG.into());
@@ -1048,7 +1048,7 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     fn truncate(&mut self, fh: FileHandle, len: u64) -> Result<()> {
         let (_, mode, size, _) = self.file_state(fh)?;
         if !mode.write {
-            return Err(Errno::EBADF.into());
+            return Err(Errno::EACCES.with_detail("file not open for writing"));
         }
         if len > u64::from(u32::MAX) {
             return Err(Errno::EFBIG.into());
@@ -1307,6 +1307,11 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
     /// FatFs's `f_chdir`: the directory `p` names (`/`, `//`, `/.`, `/d/..` included) becomes
     /// the current one, which `rmdir` refuses to remove (`EACCES`); a file or nothing is
     /// `ENOENT`.
+    /// FatFs's current directory is a cluster: renaming it moves the cwd along.
+    fn cwd_follows_renames(&self) -> bool {
+        true
+    }
+
     fn chdir(&mut self, p: &str) -> Result<()> {
         let r = self.resolve(p)?;
         let Some(loc) = self.dir_of(&r)? else {

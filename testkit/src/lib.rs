@@ -18,4 +18,4 @@ pub use faulty::{
     IoStats, SharedDevice, SweepOptions, CUT_POINTS_VAR,
 };
 pub use memfs::{MemFs, MEMFS_BLOCK_SIZE, MEMFS_DEFAULT_BLOCKS};
-pub use profile::{Action, Profile, Rules};
+pub use profile::{Action, Append, Profile, Rules};

@@ -9,7 +9,7 @@ use uvfs_os_api::{
     Name, OpenMode, Result, SeekFrom, Stat, StatVfs, TimeSource, Timestamp, NAME_MAX,
 };
 
-use crate::profile::{Action, Profile, Rules};
+use crate::profile::{Action, Append, Profile, Rules};
 
 /// The block size `statvfs` reports and space is counted in.
 pub const MEMFS_BLOCK_SIZE: u64 = 512;
@@ -95,6 +95,8 @@ pub struct MemFs {
     clock: Box<dyn TimeSource + Send>,
     capacity: u64,
     used: u64,
+    /// The current directory (`chdir`), which a FAT profile refuses to remove.
+    cwd: String,
 }
 
 fn blocks_for(len: u64) -> u64 {
@@ -154,6 +156,7 @@ impl MemFs {
             clock: Box::new(FixedTime(Timestamp::from_secs(Timestamp::EPOCH_2000))),
             capacity: MEMFS_DEFAULT_BLOCKS,
             used: 0,
+            cwd: String::from("/"),
         }
     }
 
@@ -579,17 +582,21 @@ impl Filesystem for MemFs {
     fn write(&mut self, file: FileHandle, data: &[u8]) -> Result<usize> {
         let open = self.open_file(file)?;
         if !open.mode.write {
-            return Err(Errno::EBADF.with_detail("file not open for writing"));
+            return Err(self
+                .rules
+                .write_read_only
+                .with_detail("file not open for writing"));
         }
         if data.is_empty() {
             return Ok(0);
         }
         let id = open.node;
         let len = self.file_len(id)?;
-        let pos = if open.mode.append && (open.pos < len || !self.rules.append_past_end_stays) {
-            len
-        } else {
-            open.pos
+        let pos = match self.rules.append {
+            _ if !open.mode.append => open.pos,
+            Append::End => len,
+            Append::EndFromBefore => open.pos.max(len),
+            Append::AtPosition => open.pos,
         };
         let n = self.write_at(id, pos, data)?;
         self.files.get_mut(file)?.pos = pos + len_u64(n);
@@ -614,7 +621,10 @@ impl Filesystem for MemFs {
     fn truncate(&mut self, file: FileHandle, len: u64) -> Result<()> {
         let open = self.open_file(file)?;
         if !open.mode.write {
-            return Err(Errno::EBADF.with_detail("file not open for writing"));
+            return Err(self
+                .rules
+                .write_read_only
+                .with_detail("file not open for writing"));
         }
         let id = open.node;
         self.set_len(id, len)?;
@@ -680,6 +690,11 @@ impl Filesystem for MemFs {
     fn rmdir(&mut self, p: &str) -> Result<()> {
         let p = &self.ready_path(p)?;
         self.writable()?;
+        if let Some(errno) = self.rules.rmdir_cwd {
+            if *p == self.cwd && p != "/" {
+                return Err(errno.with_detail("the current directory"));
+            }
+        }
         let Some((dir, name)) = self.parent_of(p)? else {
             return Err(Errno::EINVAL.with_detail("cannot remove the root"));
         };
@@ -738,6 +753,12 @@ impl Filesystem for MemFs {
         }
         self.children_mut(from_dir)?.remove(from_name);
         self.touch(from_dir)?;
+        // The current directory is a directory, not a name: it moves along.
+        if let Some(rest) = self.cwd.strip_prefix(from.as_str()) {
+            if rest.is_empty() || rest.starts_with('/') {
+                self.cwd = format!("{to}{rest}");
+            }
+        }
         self.children_mut(to_dir)?
             .insert(String::from(to_name), src);
         self.touch(to_dir)
@@ -771,7 +792,10 @@ impl Filesystem for MemFs {
     fn chdir(&mut self, p: &str) -> Result<()> {
         let not_dir = self.rules.chdir_not_dir;
         match self.stat(p) {
-            Ok(st) if st.kind() == FileType::Dir => Ok(()),
+            Ok(st) if st.kind() == FileType::Dir => {
+                self.cwd = path::normalize(p)?.path;
+                Ok(())
+            }
             Ok(_) => Err(not_dir.into()),
             // littlefs's wrapper (and FatFs) say ENOENT for whatever does not resolve.
             Err(e) if not_dir == Errno::ENOENT && e.errno() != Errno::EIO => {

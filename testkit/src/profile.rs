@@ -33,7 +33,9 @@
 //! | mtime kept | yes | no (times are 0) | yes (`mtime=True`, the default) | yes | yes | §3; littlefs-v1 spec §14.3 |
 //! | `read` of a file opened `"w"`/`"a"` | `EACCES` | `EBADF` | reads | `EBADF` | `EBADF` | MicroPython oracle |
 //! | position after `open(.., "a")` | the end | 0 | 0 | 0 | the end | MicroPython oracle |
-//! | `"a"` write after a seek past the end | there (gap) | there (zeros) | there (zeros) | at the end | at the end | MicroPython oracle (FatFs leaves stale bytes in the gap; uvfs writes zeros) |
+//! | `"a"` write after a seek | at the position | at the end, or past it | at the end, or past it | at the end | at the end | MicroPython oracle (FatFs leaves stale bytes in a gap; uvfs writes zeros) |
+//! | `write` through a file opened `"r"` | `EACCES` | `EBADF` | `EBADF` (MicroPython drops the write) | `EBADF` | `EBADF` | MicroPython oracle |
+//! | `rmdir` of the current directory | `EACCES` | removes it | removes it | removes it | removes it | MicroPython oracle |
 //!
 //! Every profile: `mkdir` of an existing name is `EEXIST`, a missing parent is `ENOENT`,
 //! `open(existing file, "x")` is `EEXIST`, a missing file is `ENOENT`.
@@ -47,6 +49,19 @@
 //! the conformance suite checks them against [`Rules::inodes`] and [`Rules::mtime`] instead.
 
 use uvfs_os_api::Errno;
+
+/// Where a write through a file opened for appending (`"a"`, `"a+"`) goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Append {
+    /// Always at the end (`O_APPEND`: the host).
+    End,
+    /// At the end from a position before it; at the position after a seek past the end, the
+    /// gap reading as zeros (littlefs).
+    EndFromBefore,
+    /// At the position, like any write: appending only starts at the end (FatFs's
+    /// `FA_OPEN_APPEND`; the gap after a seek past the end reads as zeros in uvfs).
+    AtPosition,
+}
 
 /// A backend family whose errnos [`MemFs`](crate::MemFs) reproduces and the conformance suite
 /// expects.
@@ -151,9 +166,12 @@ pub struct Rules {
     pub read_write_only: Option<Errno>,
     /// A file opened for appending starts at its end (`tell()` is the size; FatFs); else at 0.
     pub append_starts_at_end: bool,
-    /// An appending write at a position past the end (after a seek) writes there, the gap
-    /// reading as zeros (littlefs, FatFs); else it goes to the end (`O_APPEND`).
-    pub append_past_end_stays: bool,
+    /// Where a write through a file opened for appending goes.
+    pub append: Append,
+    /// Writing (or truncating) through a file opened only for reading.
+    pub write_read_only: Errno,
+    /// `rmdir` of the current directory: `Some(errno)` where the engine refuses it (FatFs).
+    pub rmdir_cwd: Option<Errno>,
     /// `rename` resolves both parents before it looks the source up (the kernel's order: a
     /// target below a file is `ENOTDIR` even when the source is missing).
     pub rename_target_parent_first: bool,
@@ -184,7 +202,9 @@ impl Rules {
         mtime: true,
         read_write_only: Some(Errno::EACCES),
         append_starts_at_end: true,
-        append_past_end_stays: true,
+        append: Append::AtPosition,
+        write_read_only: Errno::EACCES,
+        rmdir_cwd: Some(Errno::EACCES),
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
     };
@@ -210,7 +230,9 @@ impl Rules {
         mtime: false,
         read_write_only: Some(Errno::EBADF),
         append_starts_at_end: false,
-        append_past_end_stays: true,
+        append: Append::EndFromBefore,
+        write_read_only: Errno::EBADF,
+        rmdir_cwd: None,
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
     };
@@ -236,7 +258,9 @@ impl Rules {
         mtime: true,
         read_write_only: None,
         append_starts_at_end: false,
-        append_past_end_stays: true,
+        append: Append::EndFromBefore,
+        write_read_only: Errno::EBADF,
+        rmdir_cwd: None,
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
     };
@@ -262,7 +286,9 @@ impl Rules {
         mtime: true,
         read_write_only: Some(Errno::EBADF),
         append_starts_at_end: false,
-        append_past_end_stays: false,
+        append: Append::End,
+        write_read_only: Errno::EBADF,
+        rmdir_cwd: None,
         rename_target_parent_first: true,
         chdir_not_dir: Errno::ENOTDIR,
     };

@@ -32,7 +32,9 @@ fn a_backend_of_another_profile_fails() {
             "vfs_lfs_error",
             "vfs_rename",
             "vfs_deep_tree",
-            "vfs_fat_fileio1"
+            "vfs_fat_fileio1",
+            "vfs_truncate",
+            "vfs_readonly"
         ],
         "{report:#}"
     );

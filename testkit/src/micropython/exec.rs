@@ -10,8 +10,8 @@ use uvfs_vfs_core::Vfs;
 
 use super::oracle::posix_roots;
 use super::{
-    FsSpec, Outcome, Sequence, Step, NOTE_MOUNTED_READONLY, NOTE_RENAME, NOTE_RENAME_ONTO_ITSELF,
-    NOTE_UMOUNT_CLOSED_FILES,
+    FsSpec, Kind, Outcome, Sequence, Step, NOTE_GAP, NOTE_MOUNTED_READONLY, NOTE_RENAME,
+    NOTE_RENAME_ONTO_ITSELF, NOTE_UMOUNT_CLOSED_FILES,
 };
 
 /// A filesystem made for a sequence (already formatted, not mounted) and, for RAM devices, a
@@ -111,6 +111,8 @@ struct Run {
     files: Vec<Option<FileHandle>>,
     /// Notes of the step being run.
     notes: Vec<&'static str>,
+    /// Whether to note writes past the end (FAT: see [`NOTE_GAP`]).
+    probe_gaps: bool,
 }
 
 impl Run {
@@ -227,7 +229,22 @@ impl Run {
             }
             Step::Write(s, text) => match self.slot(*s) {
                 None => json!(["err", "noslot"]),
-                Some(f) => match write_all(&mut self.vfs, f, text.as_bytes()) {
+                Some(f) => match {
+                    // A write that leaves a gap. Only asked on FAT, whose seek changes nothing
+                    // (littlefs's flushes a pending write, which would change the image).
+                    if self.probe_gaps {
+                        let v = &mut self.vfs;
+                        let pos = v.seek(f, SeekFrom::Current(0));
+                        let end = v.seek(f, SeekFrom::End(0));
+                        if let (Ok(pos), Ok(end)) = (pos, end) {
+                            let _ = v.seek(f, SeekFrom::Start(pos));
+                            if pos > end && !text.is_empty() {
+                                self.notes.push(NOTE_GAP);
+                            }
+                        }
+                    }
+                    write_all(&mut self.vfs, f, text.as_bytes())
+                } {
                     Ok(n) => ok(json!(n)),
                     Err(e) => err(e),
                 },
@@ -303,6 +320,7 @@ pub fn run_uvfs(
         mounted: Vec::new(),
         files: Vec::new(),
         notes: Vec::new(),
+        probe_gaps: seq.fs.iter().any(|f| f.kind == Kind::Fat),
     };
     let mut notes = Vec::new();
     let mut results = Vec::with_capacity(seq.steps.len());

@@ -449,6 +449,9 @@ pub fn profile_cases(fs: &FsSpec) -> Vec<Sequence> {
         .map(|case| {
             let mut steps = setup();
             steps.extend(case);
+            // Sizes in listings are those of closed files (FatFs updates its directory entry
+            // at flush and close): close what the case opened (slot 2), then list.
+            steps.push(Step::Close(2));
             steps.push(Step::Ilistdir("/t".into()));
             steps.push(Step::Ilistdir("/t/d".into()));
             Sequence {

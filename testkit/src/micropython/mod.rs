@@ -284,6 +284,9 @@ pub struct Outcome {
 /// place twice (`rename(x, x)`, however spelled).
 pub const NOTE_RENAME_ONTO_ITSELF: &str = "rename onto itself";
 
+/// A note of [`run_uvfs`]: a write at a position past the end of the file (a gap).
+pub const NOTE_GAP: &str = "write past the end";
+
 /// A note of [`run_uvfs`]: a `rename` was called (whatever it gave).
 pub const NOTE_RENAME: &str = "rename";
 
