@@ -180,11 +180,6 @@ impl OpenFile {
             f.size = 0;
             f.dirty = true;
         }
-        if mode.append {
-            // Like CPython and the other uvfs backends (C littlefs starts at 0 and moves to
-            // the end at the first write).
-            f.pos = f.size;
-        }
         f.pin = core.pins.insert(f.pin_state());
         Ok(f)
     }
@@ -376,12 +371,12 @@ impl OpenFile {
         if data.is_empty() {
             return Ok(0);
         }
-        if self.append {
-            let end = self.current_size();
-            if self.pos != end {
-                self.flush_session(core)?;
-                self.pos = end;
-            }
+        // As littlefs 1.7 (measured with MicroPython): an append starts at 0 (`tell()` is 0
+        // after opening, `"a+"` reads from 0) and a write moves to the end only from before
+        // it; from past the end (a seek) it writes there and the gap reads as zeros.
+        if self.append && self.pos < self.size {
+            self.flush_session(core)?;
+            self.pos = self.size;
         }
         if u64::from(self.pos) + data.len() as u64 > u64::from(FILE_MAX) {
             return Err(Lfs1Err::FBig.into());
