@@ -176,9 +176,12 @@ impl OpenFile {
             rcur: None,
         };
         if mode.truncate {
+            // As littlefs 1.7: truncating an empty file changes nothing, so closing the handle
+            // commits nothing (measured with MicroPython: `open(f, "w")` on a file another
+            // handle is still writing, then closing both, leaves that handle's bytes).
+            f.dirty = size != 0;
             f.head = NULL;
             f.size = 0;
-            f.dirty = true;
         }
         f.pin = core.pins.insert(f.pin_state());
         Ok(f)
