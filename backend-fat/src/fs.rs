@@ -1024,9 +1024,25 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         Ok(n)
     }
 
+    /// FatFs's `f_lseek`: past the end, a file open for writing grows there at once (FatFs
+    /// allocates the clusters; uvfs fills them with zeros, where FatFs leaves what they held),
+    /// and a file open only for reading stops at its end. A position over 4 GiB - 1 is
+    /// `EFBIG`; a negative one `EINVAL` (MicroPython hands FatFs a wrapped-around offset, which
+    /// grows the file until the volume is full).
     fn seek(&mut self, fh: FileHandle, to: SeekFrom) -> Result<u64> {
-        let (pos, _, size, _) = self.file_state(fh)?;
-        let new = to.resolve(pos, size)?;
+        let (pos, mode, size, _) = self.file_state(fh)?;
+        let mut new = to.resolve(pos, size)?;
+        // `tell()` (a seek by 0) moves nothing, also where a truncate left the position past
+        // the end.
+        if new > size && new != pos {
+            if !mode.write {
+                new = size;
+            } else if new > u64::from(u32::MAX) {
+                return Err(Errno::EFBIG.into());
+            } else {
+                self.zero_fill(fh, size, new)?;
+            }
+        }
         self.mounted()?.files.get_mut(fh)?.pos = new;
         Ok(new)
     }

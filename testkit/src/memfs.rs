@@ -606,9 +606,20 @@ impl Filesystem for MemFs {
     fn seek(&mut self, file: FileHandle, pos: SeekFrom) -> Result<u64> {
         let open = self.open_file(file)?;
         let (id, cur) = (open.node, open.pos);
-        let new = pos.resolve(cur, self.file_len(id)?)?;
+        let len = self.file_len(id)?;
+        let mut new = pos.resolve(cur, len)?;
         if new > i64::MAX as u64 {
             return Err(Errno::EINVAL.with_detail("seek position too large"));
+        }
+        if self.rules.seek_like_fatfs && new > len && new != cur {
+            let writer = self.open_file(file)?.mode.write;
+            if writer {
+                // FatFs grows the file at the seek.
+                self.set_len(id, new)?;
+                self.touch(id)?;
+            } else {
+                new = len;
+            }
         }
         self.files.get_mut(file)?.pos = new;
         Ok(new)

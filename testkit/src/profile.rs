@@ -35,6 +35,7 @@
 //! | position after `open(.., "a")` | the end | 0 | 0 | 0 | the end | MicroPython oracle |
 //! | `"a"` write after a seek | at the position | at the end, or past it | at the end, or past it | at the end | at the end | MicroPython oracle (FatFs leaves stale bytes in a gap; uvfs writes zeros) |
 //! | `write` through a file opened `"r"` | `EACCES` | `EBADF` | `EBADF` (MicroPython drops the write) | `EBADF` | `EBADF` | MicroPython oracle |
+//! | `seek` past the end | grows a file open for writing (zeros in uvfs), stops at the end if reading | kept | kept | kept | kept | MicroPython oracle |
 //! | `rmdir` of the current directory | `EACCES` | removes it | removes it | removes it | removes it | MicroPython oracle |
 //!
 //! Every profile: `mkdir` of an existing name is `EEXIST`, a missing parent is `ENOENT`,
@@ -172,6 +173,10 @@ pub struct Rules {
     pub write_read_only: Errno,
     /// `rmdir` of the current directory: `Some(errno)` where the engine refuses it (FatFs).
     pub rmdir_cwd: Option<Errno>,
+    /// A seek past the end grows a file open for writing at once (zeros) and stops at the end
+    /// of one open only for reading (FatFs's `f_lseek`); else the position is kept and only a
+    /// write fills the gap.
+    pub seek_like_fatfs: bool,
     /// `rename` resolves both parents before it looks the source up (the kernel's order: a
     /// target below a file is `ENOTDIR` even when the source is missing).
     pub rename_target_parent_first: bool,
@@ -207,6 +212,7 @@ impl Rules {
         rmdir_cwd: Some(Errno::EACCES),
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
+        seek_like_fatfs: true,
     };
 
     /// `VfsLfs1`.
@@ -235,6 +241,7 @@ impl Rules {
         rmdir_cwd: None,
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
+        seek_like_fatfs: false,
     };
 
     /// `VfsLfs2`.
@@ -263,6 +270,7 @@ impl Rules {
         rmdir_cwd: None,
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
+        seek_like_fatfs: false,
     };
 
     /// `VfsPosix`.
@@ -291,6 +299,7 @@ impl Rules {
         rmdir_cwd: None,
         rename_target_parent_first: true,
         chdir_not_dir: Errno::ENOTDIR,
+        seek_like_fatfs: false,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.

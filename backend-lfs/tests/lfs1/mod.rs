@@ -43,3 +43,7 @@ mod badblocks;
 /// Paths as programs spell them (`//`, `.`, `..`, trailing slashes, files used as directories,
 /// long names), every op, against a table measured with MicroPython's `VfsLfs1`.
 mod paths;
+
+/// Behaviour beyond paths measured with MicroPython's `VfsLfs1`: appends, truncating an empty
+/// file.
+mod measured;

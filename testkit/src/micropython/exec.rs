@@ -11,7 +11,7 @@ use uvfs_vfs_core::Vfs;
 use super::oracle::posix_roots;
 use super::{
     FsSpec, Kind, Outcome, Sequence, Step, NOTE_GAP, NOTE_MOUNTED_READONLY, NOTE_RENAME,
-    NOTE_RENAME_ONTO_ITSELF, NOTE_UMOUNT_CLOSED_FILES,
+    NOTE_RENAME_ONTO_ITSELF, NOTE_RENAME_WITH_OPEN_FILES, NOTE_UMOUNT_CLOSED_FILES,
 };
 
 /// A filesystem made for a sequence (already formatted, not mounted) and, for RAM devices, a
@@ -177,8 +177,12 @@ impl Run {
             Step::Rmdir(p) => unit(vfs.rmdir(p)),
             Step::Remove(p) => unit(vfs.remove(p)),
             Step::Rename(a, b) => {
+                let open = vfs.open_files();
                 let r = vfs.rename(a, b);
                 self.notes.push(NOTE_RENAME);
+                if open > 0 {
+                    self.notes.push(NOTE_RENAME_WITH_OPEN_FILES);
+                }
                 if r.is_ok() && vfs.stat(a).is_ok() {
                     self.notes.push(NOTE_RENAME_ONTO_ITSELF);
                 }
@@ -270,8 +274,25 @@ impl Run {
                         1 => SeekFrom::Current(*off),
                         _ => SeekFrom::End(*off),
                     };
+                    // FAT grows a file at a seek past its end: note the gap (see NOTE_GAP).
+                    let end = if self.probe_gaps {
+                        let v = &mut self.vfs;
+                        let here = v.seek(f, SeekFrom::Current(0));
+                        let end = v.seek(f, SeekFrom::End(0));
+                        if let Ok(here) = here {
+                            let _ = v.seek(f, SeekFrom::Start(here));
+                        }
+                        end.ok()
+                    } else {
+                        None
+                    };
                     match self.vfs.seek(f, pos) {
-                        Ok(p) => ok(json!(p)),
+                        Ok(p) => {
+                            if end.is_some_and(|end| p > end) {
+                                self.notes.push(NOTE_GAP);
+                            }
+                            ok(json!(p))
+                        }
                         Err(e) => err(e),
                     }
                 }
