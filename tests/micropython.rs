@@ -220,6 +220,15 @@ const KEPT: &[Deviation] = &[
         after: Some((NOTE_GAP, &[Kind::Fat])),
     },
     Deviation {
+        name: "a negative seek (FAT)",
+        why: "MicroPython hands FatFs the offset wrapped around to 4 GiB, which grows the file \
+              until the volume is full; uvfs says EINVAL",
+        matches: |kind, step, ours, theirs| {
+            kind == Kind::Fat && matches!(step, Step::Seek(..)) && is_err(ours, 22) && is_ok(theirs)
+        },
+        after: None,
+    },
+    Deviation {
         name: "files left open across umount",
         why: "MicroPython's umount leaves file objects open on the unmounted volume, and \
               writing or closing them then touches a filesystem no longer mounted; uvfs closes \
@@ -420,8 +429,8 @@ fn matrix_posix() {
 
 /// Floors below the target where uvfs does not reach it yet (CONFORMANCE.md says why); a
 /// regression below them fails.
-const FAT_FLOOR: f64 = 60.0;
-const LFS1_FLOOR: f64 = 80.0;
+const FAT_FLOOR: f64 = 94.0;
+const LFS1_FLOOR: f64 = 97.0;
 
 /// The share of random sequences that must agree to the end (kept deviations counted apart,
 /// as agreeing): the issue's target.
