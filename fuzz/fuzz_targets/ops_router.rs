@@ -131,6 +131,10 @@ impl Filesystem for Routed {
         self.vfs.stat(&Self::inner(path))
     }
 
+    fn chdir(&mut self, path: &str) -> Result<()> {
+        self.vfs.chdir(&Self::inner(path))
+    }
+
     fn statvfs(&mut self, path: &str) -> Result<StatVfs> {
         self.vfs.statvfs(&Self::inner(path))
     }
