@@ -310,25 +310,29 @@ pub const MATRIX_PATHS: [&str; 33] = [
     "/.",
 ];
 
+/// The steps that make the hand-written cases' starting tree at `/t`: `/f` (1 byte), `/d`,
+/// `/d/e` and `/d/g` (2 bytes); they use slots 0 and 1.
+fn small_tree() -> Vec<Step> {
+    vec![
+        Step::Mount(0, MOUNT.into(), false),
+        Step::Mkdir("/t/d".into()),
+        Step::Mkdir("/t/d/e".into()),
+        Step::Open("/t/f".into(), "w".into()),
+        Step::Write(0, "x".into()),
+        Step::Close(0),
+        Step::Open("/t/d/g".into(), "w".into()),
+        Step::Write(1, "yy".into()),
+        Step::Close(1),
+    ]
+}
+
 /// Hand-written cases: every op of the `os` module on every path shape of [`MATRIX_PATHS`],
 /// each in a sequence of its own on a fresh filesystem mounted at `/t` holding `/f`, `/d`,
 /// `/d/e` and `/d/g`, followed by a listing of the mount so that a change shows. Paths are
 /// tried both absolute (`/t/f/`) and relative to `/t/d` (`../f/`).
 pub fn path_matrix(fs: &FsSpec) -> Vec<Sequence> {
     let mut out = Vec::new();
-    let setup = || {
-        vec![
-            Step::Mount(0, MOUNT.into(), false),
-            Step::Mkdir("/t/d".into()),
-            Step::Mkdir("/t/d/e".into()),
-            Step::Open("/t/f".into(), "w".into()),
-            Step::Write(0, "x".into()),
-            Step::Close(0),
-            Step::Open("/t/d/g".into(), "w".into()),
-            Step::Write(1, "yy".into()),
-            Step::Close(1),
-        ]
-    };
+    let setup = small_tree;
     let ops: [fn(String) -> Step; 15] = [
         Step::Stat,
         |p| Step::Open(p, "r".into()),
@@ -377,19 +381,7 @@ pub fn path_matrix(fs: &FsSpec) -> Vec<Sequence> {
 /// writing, where appending writes. Run against MicroPython and against `MemFs` with the
 /// backend's profile, they check the profile tables.
 pub fn profile_cases(fs: &FsSpec) -> Vec<Sequence> {
-    let setup = || {
-        vec![
-            Step::Mount(0, MOUNT.into(), false),
-            Step::Mkdir("/t/d".into()),
-            Step::Mkdir("/t/d/e".into()),
-            Step::Open("/t/f".into(), "w".into()),
-            Step::Write(0, "x".into()),
-            Step::Close(0),
-            Step::Open("/t/d/g".into(), "w".into()),
-            Step::Write(1, "yy".into()),
-            Step::Close(1),
-        ]
-    };
+    let setup = small_tree;
     let mut cases: Vec<Vec<Step>> = Vec::new();
     for mode in ["r", "r+", "w", "a", "w+", "a+", "x"] {
         cases.push(vec![Step::Open("/t/d".into(), mode.into())]);
