@@ -11,7 +11,8 @@ use uvfs_vfs_core::Vfs;
 use super::oracle::posix_roots;
 use super::{
     FsSpec, Kind, Outcome, Sequence, Step, NOTE_GAP, NOTE_MOUNTED_READONLY, NOTE_RENAME,
-    NOTE_RENAME_ONTO_ITSELF, NOTE_RENAME_WITH_OPEN_FILES, NOTE_UMOUNT_CLOSED_FILES,
+    NOTE_RENAME_ONTO_ITSELF, NOTE_RENAME_REFUSED, NOTE_RENAME_WITH_OPEN_FILES,
+    NOTE_UMOUNT_CLOSED_FILES,
 };
 
 /// A filesystem made for a sequence (already formatted, not mounted) and, for RAM devices, a
@@ -120,6 +121,17 @@ impl Run {
         self.files.get(slot).copied().flatten()
     }
 
+    /// Whether `f`'s position is past its end (the position is put back).
+    fn past_end(&mut self, f: FileHandle) -> bool {
+        let v = &mut self.vfs;
+        let (Ok(pos), Ok(end)) = (v.seek(f, SeekFrom::Current(0)), v.seek(f, SeekFrom::End(0)))
+        else {
+            return false;
+        };
+        let _ = v.seek(f, SeekFrom::Start(pos));
+        pos > end
+    }
+
     fn step(&mut self, step: &Step) -> Value {
         let vfs = &mut self.vfs;
         let unit = |r: Result<(), Error>| r.map_or_else(err, |_| ok(Value::Null));
@@ -183,6 +195,9 @@ impl Run {
                 if open > 0 {
                     self.notes.push(NOTE_RENAME_WITH_OPEN_FILES);
                 }
+                if r.is_err() {
+                    self.notes.push(NOTE_RENAME_REFUSED);
+                }
                 if r.is_ok() && vfs.stat(a).is_ok() {
                     self.notes.push(NOTE_RENAME_ONTO_ITSELF);
                 }
@@ -233,25 +248,18 @@ impl Run {
             }
             Step::Write(s, text) => match self.slot(*s) {
                 None => json!(["err", "noslot"]),
-                Some(f) => match {
-                    // A write that leaves a gap. Only asked on FAT, whose seek changes nothing
-                    // (littlefs's flushes a pending write, which would change the image).
-                    if self.probe_gaps {
-                        let v = &mut self.vfs;
-                        let pos = v.seek(f, SeekFrom::Current(0));
-                        let end = v.seek(f, SeekFrom::End(0));
-                        if let (Ok(pos), Ok(end)) = (pos, end) {
-                            let _ = v.seek(f, SeekFrom::Start(pos));
-                            if pos > end && !text.is_empty() {
-                                self.notes.push(NOTE_GAP);
-                            }
-                        }
+                Some(f) => {
+                    // A write that leaves a gap. Only asked on FAT, whose seek changes
+                    // nothing (littlefs's flushes a pending write, which would change the
+                    // image).
+                    if self.probe_gaps && !text.is_empty() && self.past_end(f) {
+                        self.notes.push(NOTE_GAP);
                     }
-                    write_all(&mut self.vfs, f, text.as_bytes())
-                } {
-                    Ok(n) => ok(json!(n)),
-                    Err(e) => err(e),
-                },
+                    match write_all(&mut self.vfs, f, text.as_bytes()) {
+                        Ok(n) => ok(json!(n)),
+                        Err(e) => err(e),
+                    }
+                }
             },
             Step::Read(s, n) => match self.slot(*s) {
                 None => json!(["err", "noslot"]),

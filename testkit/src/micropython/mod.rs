@@ -290,6 +290,9 @@ pub const NOTE_GAP: &str = "write past the end";
 /// A note of [`run_uvfs`]: a `rename` was called while files were open.
 pub const NOTE_RENAME_WITH_OPEN_FILES: &str = "rename with files open";
 
+/// A note of [`run_uvfs`]: a `rename` was refused.
+pub const NOTE_RENAME_REFUSED: &str = "rename refused";
+
 /// A note of [`run_uvfs`]: a `rename` was called (whatever it gave).
 pub const NOTE_RENAME: &str = "rename";
 
