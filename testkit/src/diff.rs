@@ -161,6 +161,35 @@ pub enum Op {
 }
 
 impl Op {
+    /// The same operation with every path replaced by `f(path)` (the differential harnesses
+    /// resolve paths lexically this way before both sides see them).
+    ///
+    /// ```
+    /// use uvfs_testkit::Op;
+    /// let op = Op::Rename { from: "a/".into(), to: "./b".into() };
+    /// let mapped = op.map_paths(|p| p.trim_matches(|c| c == '/' || c == '.').to_owned());
+    /// assert_eq!(mapped, Op::Rename { from: "a".into(), to: "b".into() });
+    /// ```
+    pub fn map_paths(&self, f: impl Fn(&str) -> String) -> Op {
+        match self {
+            Op::Open { path, mode } => Op::Open {
+                path: f(path),
+                mode: mode.clone(),
+            },
+            Op::Mkdir { path } => Op::Mkdir { path: f(path) },
+            Op::Remove { path } => Op::Remove { path: f(path) },
+            Op::Rmdir { path } => Op::Rmdir { path: f(path) },
+            Op::Rename { from, to } => Op::Rename {
+                from: f(from),
+                to: f(to),
+            },
+            Op::Stat { path } => Op::Stat { path: f(path) },
+            Op::Listdir { path } => Op::Listdir { path: f(path) },
+            Op::Chdir { path } => Op::Chdir { path: f(path) },
+            other => other.clone(),
+        }
+    }
+
     /// The bytes a [`Op::Write`] of `len` bytes with `seed` writes.
     pub fn data(len: u16, seed: u8) -> Vec<u8> {
         (0..usize::from(len))
@@ -469,60 +498,8 @@ impl Harness {
     }
 
     fn apply(&mut self, op: &Op) -> std::result::Result<(), Mismatch> {
-        let canon;
-        let op = match op {
-            Op::Open { path, mode } => {
-                canon = Op::Open {
-                    path: self.canon(path),
-                    mode: mode.clone(),
-                };
-                &canon
-            }
-            Op::Mkdir { path } => {
-                canon = Op::Mkdir {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            Op::Remove { path } => {
-                canon = Op::Remove {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            Op::Rmdir { path } => {
-                canon = Op::Rmdir {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            Op::Rename { from, to } => {
-                canon = Op::Rename {
-                    from: self.canon(from),
-                    to: self.canon(to),
-                };
-                &canon
-            }
-            Op::Stat { path } => {
-                canon = Op::Stat {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            Op::Listdir { path } => {
-                canon = Op::Listdir {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            Op::Chdir { path } => {
-                canon = Op::Chdir {
-                    path: self.canon(path),
-                };
-                &canon
-            }
-            other => other,
-        };
+        let canon = op.map_paths(|p| self.canon(p));
+        let op = &canon;
         match op {
             Op::Open { path, mode } => {
                 let mode = match OpenMode::parse(mode) {
