@@ -319,16 +319,7 @@ pub(crate) fn missing_slots<D: BlockDevice>(
     dir: DirLoc,
     needed: u64,
 ) -> Result<u64> {
-    let mut runs = Vec::new(); // byte ranges of the directory, in order
-    match dir {
-        DirLoc::Root => runs.push(g.root_region()),
-        DirLoc::Chain(first) => {
-            fat::walk(disk, g, first, |c| {
-                runs.push((g.cluster_offset(c), u64::from(g.cluster_size())));
-                Ok(())
-            })?;
-        }
-    }
+    let runs = regions(disk, g, dir)?;
     let total: u64 = runs.iter().map(|r| r.1 / 32).sum();
     let (mut slot, mut run_start, mut run_len) = (0u64, 0u64, 0u64);
     let mut e = [0u8; 1];
@@ -358,8 +349,12 @@ pub(crate) fn missing_slots<D: BlockDevice>(
     Ok(needed.saturating_sub(total - from))
 }
 
-/// The byte offset of every 32-byte slot of `dir`, in directory order.
-fn slots<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Result<Vec<u64>> {
+/// The byte ranges (offset, length) `dir` occupies on the volume, in directory order.
+fn regions<D: BlockDevice>(
+    disk: &mut Disk<D>,
+    g: &Geometry,
+    dir: DirLoc,
+) -> Result<Vec<(u64, u64)>> {
     let mut runs = Vec::new();
     match dir {
         DirLoc::Root => runs.push(g.root_region()),
@@ -370,7 +365,12 @@ fn slots<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Resul
             })?;
         }
     }
-    Ok(runs
+    Ok(runs)
+}
+
+/// The byte offset of every 32-byte slot of `dir`, in directory order.
+fn slots<D: BlockDevice>(disk: &mut Disk<D>, g: &Geometry, dir: DirLoc) -> Result<Vec<u64>> {
+    Ok(regions(disk, g, dir)?
         .into_iter()
         .flat_map(|(start, len)| (start..start + len).step_by(32))
         .collect())
