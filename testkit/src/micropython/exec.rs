@@ -11,7 +11,7 @@ use uvfs_vfs_core::Vfs;
 use super::oracle::posix_roots;
 use super::{
     FsSpec, Kind, Outcome, Sequence, Step, NOTE_GAP, NOTE_MOUNTED_READONLY, NOTE_RENAME,
-    NOTE_RENAME_ONTO_ITSELF, NOTE_RENAME_REFUSED, NOTE_RENAME_WITH_OPEN_FILES,
+    NOTE_RENAME_ONTO_ITSELF, NOTE_RENAME_REFUSED, NOTE_RENAME_WITH_OPEN_FILES, NOTE_SECOND_HANDLE,
     NOTE_UMOUNT_CLOSED_FILES,
 };
 
@@ -110,6 +110,8 @@ struct Run {
     /// Mount point as the router reports it, and the pool index mounted there.
     mounted: Vec<(String, usize)>,
     files: Vec<Option<FileHandle>>,
+    /// Where each slot's file is (lexically normalised), for [`NOTE_SECOND_HANDLE`].
+    places: Vec<Option<String>>,
     /// Notes of the step being run.
     notes: Vec<&'static str>,
     /// Whether to note writes past the end (FAT: see [`NOTE_GAP`]).
@@ -234,14 +236,33 @@ impl Run {
                 Err(e) => err(e),
             },
             Step::Open(p, mode) => {
+                // Where the file is, lexically: a second handle on one file is noted.
+                let cwd = vfs.getcwd();
+                let place = uvfs_os_api::path::normalize(&uvfs_os_api::path::join(
+                    if p.starts_with('/') { "/" } else { &cwd },
+                    p,
+                ))
+                .map(|n| n.path)
+                .ok();
                 let r = OpenMode::parse(mode).and_then(|m| vfs.open(p, m));
                 match r {
                     Ok(f) => {
+                        let shared = place.is_some()
+                            && self
+                                .places
+                                .iter()
+                                .zip(&self.files)
+                                .any(|(q, h)| h.is_some() && *q == place);
+                        if shared {
+                            self.notes.push(NOTE_SECOND_HANDLE);
+                        }
                         self.files.push(Some(f));
+                        self.places.push(place);
                         ok(json!(self.files.len() - 1))
                     }
                     Err(e) => {
                         self.files.push(None);
+                        self.places.push(None);
                         err(e)
                     }
                 }
@@ -348,6 +369,7 @@ pub fn run_uvfs(
         pool,
         mounted: Vec::new(),
         files: Vec::new(),
+        places: Vec::new(),
         notes: Vec::new(),
         probe_gaps: seq.fs.iter().any(|f| f.kind == Kind::Fat),
     };

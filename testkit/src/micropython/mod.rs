@@ -290,6 +290,10 @@ pub const NOTE_GAP: &str = "write past the end";
 /// A note of [`run_uvfs`]: a `rename` was called while files were open.
 pub const NOTE_RENAME_WITH_OPEN_FILES: &str = "rename with files open";
 
+/// A note of [`run_uvfs`]: a file was opened while another handle on it (by path, lexically)
+/// was open.
+pub const NOTE_SECOND_HANDLE: &str = "second handle on a file";
+
 /// A note of [`run_uvfs`]: a `rename` was refused.
 pub const NOTE_RENAME_REFUSED: &str = "rename refused";
 
