@@ -744,6 +744,13 @@ impl Filesystem for MemFs {
             return Err(Errno::EINVAL.with_detail("rename into own subtree"));
         }
         if from == to {
+            // littlefs v1 replaces the target, itself: a non-empty directory refuses that.
+            if self.rules.rename_onto_itself_replaces
+                && self.is_dir(src)?
+                && !self.dir_is_empty(src)?
+            {
+                return Err(self.rules.rename_dir_over_nonempty_dir.into());
+            }
             return Ok(());
         }
         let src_is_dir = self.is_dir(src)?;

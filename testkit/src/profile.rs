@@ -173,6 +173,10 @@ pub struct Rules {
     pub write_read_only: Errno,
     /// `rmdir` of the current directory: `Some(errno)` where the engine refuses it (FatFs).
     pub rmdir_cwd: Option<Errno>,
+    /// `rename(x, x)` replaces the target, itself (littlefs v1): a non-empty directory answers
+    /// [`rename_dir_over_nonempty_dir`](Rules::rename_dir_over_nonempty_dir); else it is a
+    /// no-op (littlefs v1 deletes `x` there, which uvfs does not follow).
+    pub rename_onto_itself_replaces: bool,
     /// A seek past the end grows a file open for writing at once (zeros) and stops at the end
     /// of one open only for reading (FatFs's `f_lseek`); else the position is kept and only a
     /// write fills the gap.
@@ -213,6 +217,7 @@ impl Rules {
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: true,
+        rename_onto_itself_replaces: false,
     };
 
     /// `VfsLfs1`.
@@ -242,6 +247,7 @@ impl Rules {
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: false,
+        rename_onto_itself_replaces: true,
     };
 
     /// `VfsLfs2`.
@@ -271,6 +277,7 @@ impl Rules {
         rename_target_parent_first: false,
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: false,
+        rename_onto_itself_replaces: false,
     };
 
     /// `VfsPosix`.
@@ -300,6 +307,7 @@ impl Rules {
         rename_target_parent_first: true,
         chdir_not_dir: Errno::ENOTDIR,
         seek_like_fatfs: false,
+        rename_onto_itself_replaces: false,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.

@@ -21,3 +21,30 @@ proptest! {
         diff::run(&ops, Profile::Lfs1, &mut || Box::new(fresh(128, 1024, cfg(8, 16, 32))))?;
     }
 }
+
+/// Fuzz finding (`ops_lfs1`, 2026-12-04, `fuzz/regressions/ops_lfs1/`): `rename(x, x)` of a
+/// non-empty directory is `ENOTEMPTY` in littlefs v1 (it replaces the target, itself), which
+/// `MemFs`'s LFS1 profile did not model.
+#[test]
+fn rename_of_a_non_empty_directory_onto_itself() {
+    use uvfs_testkit::Op;
+    let ops = [
+        Op::Mkdir { path: "/a".into() },
+        Op::Mkdir {
+            path: "/a/b".into(),
+        },
+        Op::Rename {
+            from: "/a".into(),
+            to: "/a".into(),
+        },
+        Op::Rename {
+            from: "/a/b".into(),
+            to: "/a/b".into(),
+        },
+    ];
+    if let Err(m) = diff::run(&ops, Profile::Lfs1, &mut || {
+        Box::new(fresh(512, 256, Lfs1Config::default()))
+    }) {
+        panic!("{m}");
+    }
+}
