@@ -739,8 +739,10 @@ impl Filesystem for MemFs {
             return Err(Errno::EINVAL.with_detail("cannot rename onto the root"));
         };
         // The source and the target's parent are looked up first (as littlefs and the kernel
-        // do); only a directory can be moved into itself.
-        if from != to && path::is_within(to, from) && self.is_dir(src)? {
+        // do); only a directory can be moved into itself. littlefs looks at an existing target
+        // before that (see `Rules::rename_target_before_subtree`).
+        let into_itself = from != to && path::is_within(to, from) && self.is_dir(src)?;
+        if into_itself && !self.rules.rename_target_before_subtree {
             return Err(Errno::EINVAL.with_detail("rename into own subtree"));
         }
         if from == to {
@@ -767,6 +769,11 @@ impl Filesystem for MemFs {
             if let Some(errno) = refusal {
                 return Err(errno.into());
             }
+        }
+        if into_itself {
+            return Err(Errno::EINVAL.with_detail("rename into own subtree"));
+        }
+        if self.children(to_dir)?.contains_key(to_name) {
             self.unlink(to_dir, to_name)?;
         }
         self.children_mut(from_dir)?.remove(from_name);

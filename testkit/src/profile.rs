@@ -177,6 +177,10 @@ pub struct Rules {
     /// [`rename_dir_over_nonempty_dir`](Rules::rename_dir_over_nonempty_dir); else it is a
     /// no-op (littlefs v1 deletes `x` there, which uvfs does not follow).
     pub rename_onto_itself_replaces: bool,
+    /// `rename(dir, dir/below)` (refused with `EINVAL`) looks at an existing target first, so a
+    /// non-empty directory or a file there answers as for any rename (littlefs); else the
+    /// subtree is refused first (the kernel).
+    pub rename_target_before_subtree: bool,
     /// A seek past the end grows a file open for writing at once (zeros) and stops at the end
     /// of one open only for reading (FatFs's `f_lseek`); else the position is kept and only a
     /// write fills the gap.
@@ -218,6 +222,7 @@ impl Rules {
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: true,
         rename_onto_itself_replaces: false,
+        rename_target_before_subtree: true,
     };
 
     /// `VfsLfs1`.
@@ -248,6 +253,7 @@ impl Rules {
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: false,
         rename_onto_itself_replaces: true,
+        rename_target_before_subtree: true,
     };
 
     /// `VfsLfs2`.
@@ -278,6 +284,7 @@ impl Rules {
         chdir_not_dir: Errno::ENOENT,
         seek_like_fatfs: false,
         rename_onto_itself_replaces: false,
+        rename_target_before_subtree: true,
     };
 
     /// `VfsPosix`.
@@ -308,6 +315,7 @@ impl Rules {
         chdir_not_dir: Errno::ENOTDIR,
         seek_like_fatfs: false,
         rename_onto_itself_replaces: false,
+        rename_target_before_subtree: false,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.

@@ -435,6 +435,23 @@ impl<D: BlockDevice> Filesystem for VfsLfs2<D> {
                 if self.engine.stat(parent)?.kind != uvfs_os_api::FileType::Dir {
                     return Err(Errno::ENOTDIR.into());
                 }
+                // An existing target answers first, as littlefs checks it before moving: a
+                // file is ENOTDIR, a non-empty directory ENOTEMPTY.
+                match self.engine.stat(&t) {
+                    Ok(info) if info.kind == uvfs_os_api::FileType::File => {
+                        return Err(Errno::ENOTDIR.into())
+                    }
+                    Ok(_) => {
+                        let dir = self.engine.opendir(&t)?;
+                        let entry = self.engine.readdir(dir);
+                        let _ = self.engine.closedir(dir);
+                        if entry?.is_some() {
+                            return Err(Errno::ENOTEMPTY.into());
+                        }
+                    }
+                    Err(e) if e.errno() == Errno::ENOENT => {}
+                    Err(e) => return Err(e),
+                }
                 return Err(Errno::EINVAL.with_detail("rename into its own subtree"));
             }
         }
