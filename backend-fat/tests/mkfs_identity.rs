@@ -8,9 +8,10 @@
 //! is not all zeros, after its volume serial number (FatFs's clock at mkfs time) was replaced by
 //! `0x28210000`, the serial uvfs writes with its default clock (2000-01-01 00:00:00).
 //! [`same_as_micropython_now`] also runs MicroPython at test time and compares whole images,
-//! with uvfs's clock set to the time MicroPython's serial number encodes.
+//! with uvfs's clock set to the time MicroPython's serial number encodes, and the set of
+//! sectors written (so the result is the same on a device that is not zero-filled).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
@@ -24,6 +25,8 @@ struct Sparse {
     bs: u32,
     n: u32,
     blocks: BTreeMap<u32, Vec<u8>>,
+    /// Every block written.
+    written: BTreeSet<u32>,
 }
 
 impl Sparse {
@@ -32,6 +35,7 @@ impl Sparse {
             bs,
             n,
             blocks: BTreeMap::new(),
+            written: BTreeSet::new(),
         }
     }
 
@@ -40,6 +44,19 @@ impl Sparse {
         let mut b = self.blocks;
         b.retain(|_, d| d.iter().any(|&x| x != 0));
         b
+    }
+
+    /// The blocks written, as `mkfs_oracle.py` prints them.
+    fn written(&self) -> String {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for &b in &self.written {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == b => *last = b,
+                _ => runs.push((b, b)),
+            }
+        }
+        let runs: Vec<String> = runs.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+        runs.join(",")
     }
 
     fn span(&self, block: BlockIdx, offset: u32, len: usize) -> Result<u64> {
@@ -85,6 +102,7 @@ impl BlockDevice for Sparse {
         while done < data.len() {
             let (blk, off) = ((p / bs as u64) as u32, (p % bs as u64) as usize);
             let len = (bs - off).min(data.len() - done);
+            self.written.insert(blk);
             self.blocks.entry(blk).or_insert_with(|| vec![0; bs])[off..off + len]
                 .copy_from_slice(&data[done..done + len]);
             done += len;
@@ -99,14 +117,17 @@ impl BlockDevice for Sparse {
 
 type Image = BTreeMap<u32, Vec<u8>>;
 
-/// uvfs's mkfs with default options: the blocks that are not zeros, or the errno.
-fn uvfs_mkfs(bs: u32, n: u32, clock: Option<i64>) -> std::result::Result<Image, Errno> {
+/// uvfs's mkfs with default options: the blocks that are not zeros and the blocks written, or
+/// the errno.
+fn uvfs_mkfs(bs: u32, n: u32, clock: Option<i64>) -> std::result::Result<(Image, String), Errno> {
     let mut fs = VfsFat::new(Sparse::new(bs, n)).unwrap();
     if let Some(t) = clock {
         fs.set_time_source(Box::new(FixedTime(Timestamp::from_secs(t))));
     }
     fs.mkfs(&Default::default()).map_err(|e| e.errno())?;
-    Ok(fs.into_device().nonzero())
+    let dev = fs.into_device();
+    let written = dev.written();
+    Ok((dev.nonzero(), written))
 }
 
 /// Where the volume serial numbers are: `(block, offset)`.
@@ -338,7 +359,7 @@ const CASES: &[(u32, u32, std::result::Result<&str, i32>)] = &[
 fn same_as_micropython_recorded() {
     let mut bad = Vec::new();
     for &(bs, n, want) in CASES {
-        let got = uvfs_mkfs(bs, n, None).map(|img| digest(bs, &img));
+        let got = uvfs_mkfs(bs, n, None).map(|(img, _)| digest(bs, &img));
         let got = got.as_deref().map_err(|e| e.code());
         if got != want {
             bad.push(format!("{bs} x {n}: uvfs {got:?}, MicroPython {want:?}"));
@@ -348,8 +369,9 @@ fn same_as_micropython_recorded() {
     assert!(CASES.len() > 100);
 }
 
-/// One MicroPython result: `Err(errno)`, or the image and the time before and after mkfs.
-type Oracle = std::result::Result<(Image, f64, f64), i32>;
+/// One MicroPython result: `Err(errno)`, or the image, the blocks written, and the time before
+/// and after mkfs.
+type Oracle = std::result::Result<(Image, String, f64, f64), i32>;
 
 fn run_micropython(cases: &[(u32, u32)]) -> Vec<Oracle> {
     let dir = tempfile::tempdir().unwrap();
@@ -379,7 +401,7 @@ fn run_micropython(cases: &[(u32, u32)]) -> Vec<Oracle> {
             if f[2] == "ERR" {
                 return Err(f[3].parse().unwrap());
             }
-            let img = f[5..]
+            let img = f[6..]
                 .iter()
                 .map(|rec| {
                     let (b, hex) = rec.split_once(':').unwrap();
@@ -390,7 +412,12 @@ fn run_micropython(cases: &[(u32, u32)]) -> Vec<Oracle> {
                     (b.parse().unwrap(), bytes)
                 })
                 .collect();
-            Ok((img, f[3].parse().unwrap(), f[4].parse().unwrap()))
+            Ok((
+                img,
+                f[5].to_owned(),
+                f[3].parse().unwrap(),
+                f[4].parse().unwrap(),
+            ))
         })
         .collect()
 }
@@ -431,7 +458,7 @@ fn same_as_micropython_now() {
                     ));
                 }
             }
-            Ok((img, t0, t1)) => {
+            Ok((img, written, t0, t1)) => {
                 println!("    ({bs}, {n}, Ok(\"{}\")),", digest(bs, &img));
                 // FatFs's serial number is its clock: the FAT date and time of mkfs.
                 let t = from_fat(serial(bs, &img));
@@ -440,8 +467,13 @@ fn same_as_micropython_now() {
                     "{bs} x {n}: serial {t} not between {t0} and {t1}"
                 );
                 match uvfs_mkfs(bs, n, Some(t)) {
-                    Ok(mine) if mine == img => {}
-                    Ok(mine) => bad.push(format!(
+                    // The same sectors written, too: the same result on a device that is
+                    // not zero-filled.
+                    Ok((mine, w)) if mine == img && w == written => {}
+                    Ok((mine, w)) if mine == img => bad.push(format!(
+                        "{bs} x {n}: uvfs writes blocks {w}, MicroPython {written}"
+                    )),
+                    Ok((mine, _)) => bad.push(format!(
                         "{bs} x {n}: differs at byte offsets {:?}",
                         differences(bs, &mine, &img)
                     )),
@@ -520,13 +552,13 @@ fn same_as_micropython_sweep() {
     for chunk in cases.chunks(2000) {
         for (&(bs, n), mp) in chunk.iter().zip(run_micropython(chunk)) {
             let mine = match &mp {
-                Err(_) => uvfs_mkfs(bs, n, None).map(|_| BTreeMap::new()),
-                Ok((img, _, _)) => uvfs_mkfs(bs, n, Some(from_fat(serial(bs, img)))),
+                Err(_) => uvfs_mkfs(bs, n, None).map(|_| (BTreeMap::new(), String::new())),
+                Ok((img, _, _, _)) => uvfs_mkfs(bs, n, Some(from_fat(serial(bs, img)))),
             };
             match (mp, mine) {
                 (Err(e), Err(m)) if m.code() == e => {}
-                (Ok((img, _, _)), Ok(mine)) if mine == img => {}
-                (Ok((img, _, _)), Ok(mine)) if fat16_clusters(bs, &img) == Some(65_525) => {
+                (Ok((img, w, _, _)), Ok((mine, mw))) if mine == img && mw == w => {}
+                (Ok((img, _, _, _)), Ok((mine, _))) if fat16_clusters(bs, &img) == Some(65_525) => {
                     assert_ne!(fat16_clusters(bs, &mine), Some(65_525));
                     continue;
                 }

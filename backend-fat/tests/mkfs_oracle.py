@@ -1,7 +1,8 @@
 # MicroPython's vfs.VfsFat.mkfs on zero-filled RAM devices, for tests/mkfs_identity.rs.
 # argv: "sector_size:count" cases. One line per case:
-#   "<ss> <n> ERR <errno>", or "<ss> <n> OK <t0> <t1> <block>:<hex> ..." listing the blocks
-#   that are not all zeros; t0 and t1 are time.time() before and after mkfs.
+#   "<ss> <n> ERR <errno>", or "<ss> <n> OK <t0> <t1> <written> <block>:<hex> ..." listing the
+#   blocks that are not all zeros; t0 and t1 are time.time() before and after mkfs; <written>
+#   is the blocks written, as first-last runs joined by commas.
 import sys, time, vfs, binascii
 
 
@@ -10,6 +11,7 @@ class Dev:
         s.bs = bs
         s.n = n
         s.blk = {}
+        s.written = set()
         s.zero = bytes(bs)
 
     def readblocks(s, b, buf, off=0):
@@ -23,6 +25,7 @@ class Dev:
         if off:
             raise OSError(22)
         for i in range(len(buf) // s.bs):
+            s.written.add(b + i)
             d = bytes(buf[i * s.bs : (i + 1) * s.bs])
             if d == s.zero:
                 s.blk.pop(b + i, None)  # the device starts zero-filled: keep only the rest
@@ -47,7 +50,13 @@ for case in sys.argv[1:]:
         print(bs, n, "ERR", e.errno)
         continue
     t1 = time.time()
-    out = [str(bs), str(n), "OK", str(t0), str(t1)]
+    runs = []
+    for k in sorted(d.written):
+        if runs and runs[-1][1] == k - 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    out = [str(bs), str(n), "OK", str(t0), str(t1), ",".join("%d-%d" % (a, b) for a, b in runs)]
     for k in sorted(d.blk):
         out.append("%d:%s" % (k, binascii.hexlify(d.blk[k]).decode()))
     print(" ".join(out))
