@@ -593,3 +593,39 @@ fn fat16_clusters(bs: u32, img: &Image) -> Option<u32> {
     let data = f(14) + f(22) * u32::from(b[16]) + f(17) * 32 / bs;
     Some((total - data) / u32::from(b[13]))
 }
+
+/// MicroPython's layout goes up to 128 sectors per cluster on FAT16 (64 KiB clusters at
+/// 512-byte sectors, 512 KiB at 4096): VfsFat (and fatfs under it) use such volumes.
+#[test]
+fn large_fat16_clusters_work() {
+    for bs in [512u32, 4096] {
+        let mut fs = VfsFat::new(Sparse::new(bs, 4_194_304)).unwrap();
+        fs.mount(false, true).unwrap();
+        let info = fs.volume_info().unwrap();
+        assert_eq!(
+            (info.fat_type, info.sectors_per_cluster),
+            (FatType::Fat16, 128)
+        );
+        fs.mkdir("/d").unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let h = fs.open("/d/f", OpenMode::parse("w").unwrap()).unwrap();
+        fs.write(h, &data).unwrap();
+        fs.close(h).unwrap();
+        fs.umount().unwrap();
+        fs.mount(true, false).unwrap();
+        let h = fs.open("/d/f", OpenMode::parse("r").unwrap()).unwrap();
+        let mut back = vec![0u8; data.len() + 1];
+        let mut got = 0;
+        loop {
+            let n = fs.read(h, &mut back[got..]).unwrap();
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        assert_eq!(&back[..got], &data[..], "{bs}");
+        fs.close(h).unwrap();
+        fs.check().unwrap();
+        fs.umount().unwrap();
+    }
+}
