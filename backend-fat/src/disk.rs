@@ -34,6 +34,8 @@ struct Line {
 pub(crate) struct Disk<D> {
     dev: D,
     sector_size: u32,
+    /// The volume: `sectors` sectors from device sector `base` (a partition, or the device).
+    base: u32,
     sectors: u32,
     pub readonly: bool,
     lines: Vec<Line>,
@@ -54,6 +56,7 @@ impl<D: BlockDevice> Disk<D> {
         Disk {
             dev,
             sector_size,
+            base: 0,
             sectors,
             readonly: false,
             lines: Vec::new(),
@@ -77,8 +80,23 @@ impl<D: BlockDevice> Disk<D> {
         self.sector_size
     }
 
+    /// Sectors of the volume (of the device until [`Disk::set_volume`]).
     pub fn sectors(&self) -> u32 {
         self.sectors
+    }
+
+    /// Sectors of the device.
+    pub fn device_sectors(&self) -> u32 {
+        self.dev.block_count()
+    }
+
+    /// Makes every later access relative to the volume of `sectors` sectors from device sector
+    /// `base` (the caller checked that it lies inside the device); the cache is emptied, so
+    /// dirty sectors must have been flushed.
+    pub fn set_volume(&mut self, base: u32, sectors: u32) {
+        self.invalidate();
+        self.base = base;
+        self.sectors = sectors;
     }
 
     pub fn size(&self) -> u64 {
@@ -112,7 +130,7 @@ impl<D: BlockDevice> Disk<D> {
 
     fn dev_read(&mut self, sector: u32, offset: u32, buf: &mut [u8]) -> Result<()> {
         self.stats.device_reads += 1;
-        self.dev.read(BlockIdx(sector), offset, buf)
+        self.dev.read(BlockIdx(self.base + sector), offset, buf)
     }
 
     fn dev_write(&mut self, sector: u32, offset: u32, data: &[u8]) -> Result<()> {
@@ -120,7 +138,7 @@ impl<D: BlockDevice> Disk<D> {
             return Err(Error::bug("bug: device write on a read-only mount"));
         }
         self.stats.device_writes += 1;
-        self.dev.write(BlockIdx(sector), offset, data)
+        self.dev.write(BlockIdx(self.base + sector), offset, data)
     }
 
     fn find(&self, sector: u32) -> Option<usize> {

@@ -1,4 +1,5 @@
-//! `mkfs`: the volume layout MicroPython chooses, made by fatfs's `format_volume`.
+//! `mkfs` options, and the layout fatfs's `format_volume` is given when they are not
+//! MicroPython's defaults (the defaults are written byte for byte by [`crate::mkfs`]).
 //!
 //! MicroPython's `VfsFat.mkfs` calls FatFs's `f_mkfs` with `FM_FAT | FM_SFD`: no partition table,
 //! FAT12 or FAT16 only, one FAT, 512 root directory entries, one reserved sector, media `0xF8`,
@@ -37,8 +38,9 @@ pub struct FormatOptions {
 }
 
 impl FormatOptions {
-    /// MicroPython's layout: no label, a volume id from the time source's clock (as FatFs takes
-    /// it from `get_fattime`), FAT12/16 as FatFs chooses, one FAT, 512 root entries.
+    /// MicroPython's image, byte for byte: no label, a volume id from the time source's clock
+    /// (as FatFs takes it from `get_fattime`), FAT12/16 as FatFs chooses, one FAT, 512 root
+    /// entries, and FAT32 in a partition where FAT16 cannot hold the volume.
     pub fn new() -> FormatOptions {
         FormatOptions::default()
     }
@@ -94,6 +96,16 @@ impl FormatOptions {
     /// The volume id set, if any.
     pub fn get_volume_id(&self) -> Option<u32> {
         self.volume_id
+    }
+
+    /// Whether only the volume id (if anything) differs from [`FormatOptions::new`]: then `mkfs`
+    /// writes MicroPython's image byte for byte.
+    pub(crate) fn is_micropython(&self) -> bool {
+        self.label.is_none()
+            && self.fat_type.is_none()
+            && self.cluster_size.is_none()
+            && self.fats.is_none()
+            && self.root_entries.is_none()
     }
 
     /// The label as the 11 bytes of a FAT label field.

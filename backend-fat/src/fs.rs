@@ -27,6 +27,7 @@ use crate::disk::{Disk, DiskStats, Io};
 use crate::errno;
 use crate::fat::{self, Space};
 use crate::format::FormatOptions;
+use crate::mkfs;
 use crate::time;
 use crate::walk::{Seg, Segments};
 
@@ -253,7 +254,25 @@ impl<D: BlockDevice> VfsFat<D> {
         time::set_now(now);
         let (date, t) = time::to_fat(now);
         let default_id = (u32::from(date) << 16) | u32::from(t);
+        // The whole device, whatever volume was found on it before.
+        self.disk.set_volume(0, self.disk.device_sectors());
         let (ss, n) = (self.disk.sector_size(), self.disk.sectors());
+        if options.is_micropython() {
+            let plan = mkfs::plan(ss, n, options.get_volume_id().unwrap_or(default_id))?;
+            self.disk.invalidate();
+            self.disk.readonly = false;
+            self.cwd = None;
+            let zero = vec![0u8; ss as usize];
+            for (first, count) in plan.zeros {
+                for s in first..first + count {
+                    self.disk.write_at(u64::from(s) * u64::from(ss), &zero)?;
+                }
+            }
+            for (s, data) in &plan.sectors {
+                self.disk.write_at(u64::from(*s) * u64::from(ss), data)?;
+            }
+            return self.disk.sync();
+        }
         let opts = options.to_fatfs(ss, n, default_id)?;
         // fatfs picks the FAT type from the cluster count whatever it is asked for: lay the
         // volume out on a dry run first and check the result before touching the device.
@@ -270,6 +289,41 @@ impl<D: BlockDevice> VfsFat<D> {
         self.cwd = None;
         fatfs::format_volume(self.disk.io(), opts).map_err(|e| errno::from_io(&e))?;
         self.disk.sync()
+    }
+
+    /// The volume on the device, as FatFs finds it: a FAT boot sector in sector 0, or else the
+    /// first of the four primary partitions of a partition table there that holds one (what
+    /// MicroPython's `mkfs` makes for FAT32). Later disk accesses are relative to the volume.
+    fn find_volume(&mut self) -> Result<Geometry> {
+        let ss = self.disk.sector_size();
+        let device = self.disk.device_sectors();
+        self.disk.set_volume(0, device);
+        let mut sector = vec![0u8; ss as usize];
+        self.disk.read_at(0, &mut sector)?;
+        let whole = match Geometry::parse(&sector, ss, device) {
+            Ok(g) => return Ok(g),
+            Err(e) if e.errno() == Errno::ENODEV && sector[510..512] == [0x55, 0xAA] => e,
+            Err(e) => return Err(e),
+        };
+        let mbr = sector.clone();
+        for entry in mbr[446..510].chunks(16) {
+            let start = u32::from_le_bytes([entry[8], entry[9], entry[10], entry[11]]);
+            let size = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]);
+            if entry[4] == 0
+                || start == 0
+                || size == 0
+                || start.checked_add(size).is_none_or(|end| end > device)
+            {
+                continue;
+            }
+            self.disk
+                .read_at(u64::from(start) * u64::from(ss), &mut sector)?;
+            if let Ok(g) = Geometry::parse(&sector, ss, size) {
+                self.disk.set_volume(start, size);
+                return Ok(g);
+            }
+        }
+        Err(whole)
     }
 
     fn mounted(&mut self) -> Result<&mut Mounted> {
@@ -815,16 +869,12 @@ impl<D: BlockDevice> Filesystem for VfsFat<D> {
         }
         self.disk.invalidate();
         self.disk.readonly = readonly;
-        let (ss, n) = (self.disk.sector_size(), self.disk.sectors());
-        let mut sector = vec![0u8; ss as usize];
-        self.disk.read_at(0, &mut sector)?;
-        let g = match Geometry::parse(&sector, ss, n) {
+        let g = match self.find_volume() {
             Ok(g) => g,
             Err(e) if e.errno() == Errno::ENODEV && mkfs && !readonly => {
                 let opts = self.format.clone();
                 self.mkfs(&opts)?;
-                self.disk.read_at(0, &mut sector)?;
-                Geometry::parse(&sector, ss, n)?
+                self.find_volume()?
             }
             Err(e) => return Err(e),
         };

@@ -11,6 +11,7 @@ mod errno;
 mod fat;
 mod format;
 mod fs;
+mod mkfs;
 mod time;
 mod walk;
 

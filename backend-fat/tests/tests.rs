@@ -33,6 +33,10 @@ mod behaviour;
 /// Fuzz findings, each with its input under `tests/regressions/`.
 mod fuzz;
 
+/// `mkfs` with default options against MicroPython's `VfsFat.mkfs`, byte for byte: recorded
+/// digests, and the `micropython` command at test time.
+mod mkfs_identity;
+
 /// Paths as MicroPython passes them (`//`, `\`, `.`, `..`, trailing slashes, control
 /// characters, long names) against a table of MicroPython's answers, re-measured with the
 /// `micropython` command when it is present.
