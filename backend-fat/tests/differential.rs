@@ -101,3 +101,23 @@ proptest! {
         run_on(&ops, 512, 70_000, FormatOptions::new().fat_type(FatType::Fat32))?;
     }
 }
+
+/// Fuzz finding (`ops_fat`, 2026-12-04, `fuzz/regressions/ops_fat/`): after renaming the current
+/// directory, FatFs's cwd is the directory under its new name (`getcwd` says so); `MemFs`'s FAT
+/// profile kept the old name.
+#[test]
+fn the_cwd_follows_a_rename_of_it() {
+    use uvfs_testkit::Op;
+    let ops = [
+        Op::Mkdir { path: "/ab".into() },
+        Op::Chdir { path: "/ab".into() },
+        Op::Rename {
+            from: "/ab".into(),
+            to: "/a".into(),
+        },
+        Op::Getcwd,
+    ];
+    if let Err(m) = run(&ops, 512) {
+        panic!("{m:?}");
+    }
+}

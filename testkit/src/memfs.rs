@@ -814,6 +814,10 @@ impl Filesystem for MemFs {
         })
     }
 
+    fn cwd_follows_renames(&self) -> bool {
+        self.rules.cwd_follows_renames
+    }
+
     fn chdir(&mut self, p: &str) -> Result<()> {
         let not_dir = self.rules.chdir_not_dir;
         match self.stat(p) {

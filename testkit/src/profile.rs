@@ -181,6 +181,9 @@ pub struct Rules {
     /// non-empty directory or a file there answers as for any rename (littlefs); else the
     /// subtree is refused first (the kernel).
     pub rename_target_before_subtree: bool,
+    /// The current directory follows a rename of it (FatFs and the host keep a directory;
+    /// littlefs's wrappers keep a string). See `Filesystem::cwd_follows_renames`.
+    pub cwd_follows_renames: bool,
     /// A seek past the end grows a file open for writing at once (zeros) and stops at the end
     /// of one open only for reading (FatFs's `f_lseek`); else the position is kept and only a
     /// write fills the gap.
@@ -223,6 +226,7 @@ impl Rules {
         seek_like_fatfs: true,
         rename_onto_itself_replaces: false,
         rename_target_before_subtree: true,
+        cwd_follows_renames: true,
     };
 
     /// `VfsLfs1`.
@@ -254,6 +258,7 @@ impl Rules {
         seek_like_fatfs: false,
         rename_onto_itself_replaces: true,
         rename_target_before_subtree: true,
+        cwd_follows_renames: false,
     };
 
     /// `VfsLfs2`.
@@ -285,6 +290,7 @@ impl Rules {
         seek_like_fatfs: false,
         rename_onto_itself_replaces: false,
         rename_target_before_subtree: true,
+        cwd_follows_renames: false,
     };
 
     /// `VfsPosix`.
@@ -316,6 +322,7 @@ impl Rules {
         seek_like_fatfs: false,
         rename_onto_itself_replaces: false,
         rename_target_before_subtree: false,
+        cwd_follows_renames: true,
     };
 
     /// uvfs's default (`MemFs`'s own): Posix errnos, with sizes in listings and no inodes.
@@ -327,6 +334,7 @@ impl Rules {
         append_starts_at_end: true,
         chdir_not_dir: Errno::ENOENT,
         rename_target_parent_first: false,
+        cwd_follows_renames: false,
         ..Rules::POSIX
     };
 
