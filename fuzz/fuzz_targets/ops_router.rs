@@ -26,6 +26,8 @@ struct Routed {
     vfs: Vfs,
     /// The filesystem while it is not mounted in `vfs`.
     parked: Option<BoxedFilesystem>,
+    /// Whether the profile's cwd follows a rename of it (answered for the filesystem inside).
+    cwd_follows_renames: bool,
 }
 
 impl Routed {
@@ -40,6 +42,7 @@ impl Routed {
         Routed {
             vfs,
             parked: Some(Box::new(MemFs::with_profile(profile))),
+            cwd_follows_renames: profile.rules().cwd_follows_renames,
         }
     }
 
@@ -133,6 +136,10 @@ impl Filesystem for Routed {
 
     fn chdir(&mut self, path: &str) -> Result<()> {
         self.vfs.chdir(&Self::inner(path))
+    }
+
+    fn cwd_follows_renames(&self) -> bool {
+        self.cwd_follows_renames
     }
 
     fn statvfs(&mut self, path: &str) -> Result<StatVfs> {
